@@ -1,0 +1,6 @@
+"""streams: a Kafka-native sanctions-screening stream processor."""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+__all__ = ["__version__"]

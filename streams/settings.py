@@ -1,0 +1,62 @@
+"""Settings: one pydantic-settings class read from STREAMS_* environment variables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+SAMPLE_LISTS_DIR = PACKAGE_DIR / "data" / "sample_lists"
+REPO_RULES_DIR = PACKAGE_DIR.parent / "rules"
+
+
+class Settings(BaseSettings):
+    """Everything a worker, the demo and the CLI can be configured with."""
+
+    model_config = SettingsConfigDict(env_prefix="STREAMS_", extra="ignore", frozen=True)
+
+    broker: str = Field("kafka://localhost:9092", description="Kafka bootstrap URL(s)")
+    app_id: str = Field("streams-screening", description="Faust app id = consumer group")
+    payments_topic: str = "payments"
+    alerts_topic: str = "alerts"
+    results_topic: str = "screening-results"
+    dlq_topic: str = "payments-dlq"
+    pacs008_topic: str = "payments.pacs008"
+    mt103_topic: str = "payments.mt103"
+    control_topic: str = "streams-control"
+    topic_partitions: int = Field(8, ge=1)
+    max_message_bytes: int = Field(1_000_000, ge=1024, description="larger records go to the DLQ")
+    lists_paths: list[Path] = Field(
+        default_factory=list,
+        description="list files or directories; empty means the downloaded lists, else the sample",
+    )
+    lists_dir: Path = Field(
+        Path.home() / ".local" / "share" / "streams" / "lists",
+        description="where `streams lists update` keeps the official lists",
+    )
+    rules_dir: Path | None = Field(
+        None, description="directory of YAML rule files; default ./rules, else the shipped set"
+    )
+    reload_interval_seconds: float = Field(5.0, gt=0)
+    web_port: int = Field(6066, ge=0, le=65535)
+    web_host: str = "127.0.0.1"
+    log_level: str = "info"
+    log_json: bool = False
+    data_dir: Path = Field(Path(".streams-data"), description="Faust table state")
+
+    def resolved_rules_dir(self) -> Path:
+        """The rule directory in force: the configured one, ./rules, or the shipped rule set."""
+        if self.rules_dir is not None:
+            return self.rules_dir
+        local = Path("rules")
+        return local if local.is_dir() else REPO_RULES_DIR
+
+    def resolved_lists_paths(self) -> list[Path]:
+        """The list sources in force: configured paths, downloaded lists, or the shipped sample."""
+        if self.lists_paths:
+            return list(self.lists_paths)
+        if self.lists_dir.is_dir() and any(self.lists_dir.iterdir()):
+            return [self.lists_dir]
+        return [SAMPLE_LISTS_DIR]
