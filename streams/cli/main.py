@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from streams import __version__
-from streams.cli import formats, lists, rules, schema, screen, worker
+from streams.cli import formats, generate, lists, rules, schema, screen, worker
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -14,6 +14,6 @@ def cli() -> None:
     """streams: Kafka-native sanctions screening of payments."""
 
 
-for _module in (schema, worker, lists, screen, rules, formats):
+for _module in (schema, worker, generate, lists, screen, rules, formats):
     for _command in _module.commands:
         cli.add_command(_command)
