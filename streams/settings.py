@@ -10,6 +10,17 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 PACKAGE_DIR = Path(__file__).resolve().parent
 SAMPLE_LISTS_DIR = PACKAGE_DIR / "data" / "sample_lists"
 REPO_RULES_DIR = PACKAGE_DIR.parent / "rules"
+# The issuers' download addresses for the files `streams lists update` keeps in lists_dir.
+OFFICIAL_LIST_URLS = {
+    "sdn.csv": "https://sanctionslistservice.ofac.treas.gov/api/PublicationPreview/exports/SDN.CSV",
+    "alt.csv": "https://sanctionslistservice.ofac.treas.gov/api/PublicationPreview/exports/ALT.CSV",
+    "add.csv": "https://sanctionslistservice.ofac.treas.gov/api/PublicationPreview/exports/ADD.CSV",
+    "sdn_comments.csv": (
+        "https://sanctionslistservice.ofac.treas.gov/api/PublicationPreview/exports/SDN_COMMENTS.CSV"
+    ),
+    "un_consolidated.xml": "https://scsanctions.un.org/resources/xml/en/consolidated.xml",
+    "dpl.txt": "https://www.bis.doc.gov/dpl/dpl.txt",
+}
 
 
 class Settings(BaseSettings):
@@ -36,6 +47,15 @@ class Settings(BaseSettings):
         Path.home() / ".local" / "share" / "streams" / "lists",
         description="where `streams lists update` keeps the official lists",
     )
+    lists_urls: dict[str, str] = Field(
+        default_factory=lambda: dict(OFFICIAL_LIST_URLS),
+        description="file name in lists_dir -> URL that `streams lists update` downloads it from",
+    )
+    lists_update_min_ratio: float = Field(
+        0.5, gt=0, le=1,
+        description="refuse a downloaded file smaller than this share of the current one",
+    )
+    lists_update_timeout_seconds: float = Field(120.0, gt=0)
     rules_dir: Path | None = Field(
         None, description="directory of YAML rule files; default ./rules, else the shipped set"
     )

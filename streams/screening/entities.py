@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
+
+_BIC = re.compile(r"[A-Z]{4}[A-Z]{2}[A-Z0-9]{2}(?:[A-Z0-9]{3})?")
 
 
 class EntityType(str, Enum):
@@ -93,3 +96,23 @@ class ListSnapshot:
     source: str
     loaded_at: datetime
     entities: tuple[Entity, ...] = field(default=())
+    tags: tuple[str, ...] = ()  # custom lists: e.g. "dprk-linked" puts every entry in the NK view
+
+
+def normalize_bic(value: str) -> str | None:
+    """A BIC as 8 or 11 upper-case characters (branch "XXX" dropped), or None if not a BIC."""
+    text = re.sub(r"[\s-]+", "", value).upper()
+    if not _BIC.fullmatch(text):
+        return None
+    return text[:8] if text.endswith("XXX") else text
+
+
+def bic_country(bic: str) -> str:
+    """The ISO country code in a BIC: its letters 5 and 6."""
+    return bic[4:6].upper()
+
+
+def normalize_imo(value: str) -> str | None:
+    """An IMO number as its 7 digits ("IMO 9137960" -> "9137960"), or None."""
+    digits = re.sub(r"\D", "", value)
+    return digits if len(digits) == 7 else None

@@ -1,0 +1,1 @@
+"""Benchmarks of streams; run them all with `python -m benchmarks`."""

@@ -1,0 +1,158 @@
+"""The rule engine: evaluates the active RuleSet over one payment and explains every hit."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+
+from streams.models import Hit, Payment
+from streams.pipeline import Evaluation, RuleHit
+from streams.rules.allowlist import AllowList
+from streams.rules.conditions import ConditionCompiler, Evaluator
+from streams.rules.context import Context, Finding, ListIndex, NameScreener, Subject
+from streams.rules.loader import RuleSet, walk_conditions
+from streams.rules.matchers import SetTable
+from streams.rules.model import (
+    AGENT_ROLES,
+    PARTY_ROLES,
+    ROLE_GROUPS,
+    ListMatchCond,
+    MemberOfCond,
+    Rule,
+)
+from streams.rules.window import InMemoryWindowStore, WindowStore
+
+__all__ = ["CompiledRule", "RuleEngine", "subjects_of"]
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledRule:
+    """A rule with its expanded roles and compiled condition."""
+
+    rule: Rule
+    roles: tuple[str, ...]
+    evaluate: Evaluator
+
+
+def _expand_roles(roles: list[str]) -> tuple[str, ...]:
+    out: list[str] = []
+    for role in roles:
+        for name in ROLE_GROUPS.get(role, (role,)):
+            if name not in out:
+                out.append(name)
+    return tuple(out)
+
+
+def subjects_of(payment: Payment, role: str) -> list[Subject]:
+    """The subjects a role names in this payment (none when the payment leaves it empty)."""
+    if role == "intermediary_agents":
+        return [Subject(f"intermediary_agents[{i}]", agent=a)
+                for i, a in enumerate(payment.intermediary_agents)]
+    value = getattr(payment, role)
+    if value is None:
+        return []
+    if role in PARTY_ROLES:
+        return [Subject(role, party=value)]
+    if role in AGENT_ROLES:
+        return [Subject(role, agent=value)]
+    return [Subject(role, text=value)]
+
+
+class _Compiled:
+    """A RuleSet compiled for evaluation: rules, allow-list and the lowest screening score."""
+
+    def __init__(self, ruleset: RuleSet) -> None:
+        sets = SetTable(ruleset.sets)
+        compiler = ConditionCompiler(sets, ruleset.macros)
+        self.ruleset = ruleset
+        self.rules = tuple(
+            CompiledRule(rule, _expand_roles(list(rule.roles)), compiler.compile(rule.when))
+            for rule in ruleset.enabled_rules
+        )
+        self.allow = AllowList(ruleset.allow)
+        scores = [100.0]
+        conditions = [r.when for r in ruleset.enabled_rules]
+        conditions += [m.condition for m in ruleset.macros.values()]
+        for root in conditions:
+            for cond, _ in walk_conditions(root, ()):
+                if isinstance(cond, ListMatchCond):
+                    scores.append(cond.list_match.min_score)
+                elif isinstance(cond, MemberOfCond):
+                    scores.append(cond.member_of.min_score)
+        self.min_score_floor = min(scores)
+
+
+class RuleEngine:
+    """Evaluates the active rules; `replace` swaps in a new RuleSet (hot reload) atomically."""
+
+    def __init__(
+        self,
+        ruleset: RuleSet,
+        screener: NameScreener,
+        lists: ListIndex,
+        store: WindowStore | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+    ) -> None:
+        self.screener = screener
+        self.lists = lists
+        self.store: WindowStore = store if store is not None else InMemoryWindowStore()
+        self.clock = clock
+        self._compiled = _Compiled(ruleset)
+        self.ruleset_version = ruleset.version
+
+    @property
+    def ruleset(self) -> RuleSet:
+        """The active rule set."""
+        return self._compiled.ruleset
+
+    def replace(self, ruleset: RuleSet) -> None:
+        """Make `ruleset` the active one; compiled first, so a failure leaves the old one."""
+        compiled = _Compiled(ruleset)
+        self._compiled = compiled
+        self.ruleset_version = ruleset.version
+
+    def evaluate(self, payment: Payment) -> Evaluation:
+        """Every rule over the payment: hits with action and severity, and suppressed hits."""
+        compiled = self._compiled
+        ctx = Context(payment, self.screener, self.lists, self.store, compiled.min_score_floor)
+        today: date = self.clock().date()
+        evaluation = Evaluation()
+        for item in compiled.rules:
+            ctx.rule_id = item.rule.id
+            seen: set[tuple[str, str, str | None, str | None]] = set()
+            targets: list[Subject | None] = (
+                [s for role in item.roles for s in subjects_of(payment, role)]
+                if item.roles else [None])
+            for subject in targets:
+                findings = item.evaluate(ctx, subject)
+                if findings is None:
+                    continue
+                if not findings:
+                    findings = [self._fallback(item.rule, payment, subject)]
+                for finding in findings:
+                    if finding.identity in seen:
+                        continue
+                    seen.add(finding.identity)
+                    hit = _to_hit(item.rule.id, finding)
+                    entry = compiled.allow.match(hit, subject, today)
+                    if entry is not None:
+                        evaluation.suppressed.append(AllowList.suppressed(hit, entry))
+                    else:
+                        evaluation.hits.append(
+                            RuleHit(hit, item.rule.action, item.rule.severity))
+        return evaluation
+
+    @staticmethod
+    def _fallback(rule: Rule, payment: Payment, subject: Subject | None) -> Finding:
+        if subject is None:
+            return Finding("payment", "amount", f"{payment.amount} {payment.currency}",
+                           rule.description)
+        return Finding(subject.role, "role", subject.name or subject.text or "", rule.description)
+
+
+def _to_hit(rule_id: str, finding: Finding) -> Hit:
+    return Hit(rule_id=rule_id, role=finding.role, field=finding.field, value=finding.value,
+               list=finding.list, entry_id=finding.entry_id, entry_name=finding.entry_name,
+               programs=list(finding.programs), score=finding.score,
+               explanation=finding.explanation)

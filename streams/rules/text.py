@@ -1,0 +1,45 @@
+"""Text normalisation for rules: keyword and phrase matching on word boundaries."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from anyascii import anyascii
+
+__all__ = ["PhraseMatcher", "normalize_text"]
+
+_APOSTROPHES = re.compile(r"['\u2019\u02bc`]")
+_NON_WORD = re.compile(r"[^a-z0-9]+")
+
+
+def normalize_text(text: str) -> str:
+    """Lower-case ASCII words and single spaces: "Nampo-Port, D.P.R.K" -> "nampo port d p r k"."""
+    ascii_text = anyascii(text).lower()
+    ascii_text = _APOSTROPHES.sub("", ascii_text)
+    return _NON_WORD.sub(" ", ascii_text).strip()
+
+
+class PhraseMatcher:
+    """Finds whole-word phrases in normalised text; built once per keyword set."""
+
+    __slots__ = ("_by_norm", "_pattern")
+
+    def __init__(self, phrases: Iterable[str]) -> None:
+        self._by_norm: dict[str, str] = {}
+        for phrase in phrases:
+            norm = normalize_text(phrase)
+            if norm:
+                self._by_norm.setdefault(norm, phrase)
+        alternatives = sorted(self._by_norm, key=len, reverse=True)
+        body = "|".join(re.escape(a) for a in alternatives) or r"(?!x)x"
+        self._pattern = re.compile(rf"(?<![a-z0-9])(?:{body})(?![a-z0-9])")
+
+    def find(self, text: str) -> list[str]:
+        """The phrases (as written in the set) that occur in `text`, in order of appearance."""
+        found: list[str] = []
+        for match in self._pattern.finditer(normalize_text(text)):
+            phrase = self._by_norm[match.group(0)]
+            if phrase not in found:
+                found.append(phrase)
+        return found

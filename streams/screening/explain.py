@@ -1,0 +1,50 @@
+"""Short human explanations of a match: which tokens matched and how, what was missing."""
+
+from __future__ import annotations
+
+from streams.screening.normalize import NormalizedName
+from streams.screening.scoring import Alignment
+
+__all__ = ["explain_alignment"]
+
+_HOW = {
+    "typo": "spelling",
+    "variant": "romanisation",
+    "initial": "initial",
+    "cut": "cut off",
+    "joined": "run together",
+    "split": "split",
+}
+
+
+def explain_alignment(query: NormalizedName, listed: tuple[str, ...], alignment: Alignment) -> str:
+    """One line such as `matched dandong, hongxiang; spelling bznco~banco; missing: co`."""
+    q = query.tokens
+    exact: list[str] = []
+    fuzzy: list[str] = []
+    for pair in sorted(alignment.pairs, key=lambda p: p.query):
+        q_text = "".join(q[i] for i in pair.query) if pair.how != "split" else \
+            "+".join(q[i] for i in pair.query)
+        c_text = "+".join(listed[j] for j in pair.listed)
+        if pair.how == "exact":
+            exact.append(q_text)
+        else:
+            fuzzy.append(f"{_HOW.get(pair.how, pair.how)} {q_text}~{c_text}")
+    parts: list[str] = []
+    if exact:
+        parts.append("matched " + ", ".join(exact))
+    parts.extend(fuzzy)
+    if alignment.missing:
+        parts.append("missing: " + ", ".join(listed[j] for j in alignment.missing))
+    if alignment.truncated_tail:
+        parts.append("cut at field end: " + ", ".join(listed[j] for j in alignment.truncated_tail))
+    if alignment.extra:
+        parts.append("not in listed name: " + ", ".join(q[i] for i in alignment.extra))
+    notes = [c for c in query.changes if "->" in c]
+    if notes:
+        parts.append("normalised " + ", ".join(dict.fromkeys(notes)))
+    others = [c for c in query.changes if "->" not in c]
+    parts.extend(dict.fromkeys(others))
+    if query.capped:
+        parts.append("query capped")
+    return "; ".join(parts) if parts else "no tokens in common"

@@ -1,0 +1,225 @@
+"""Name normalisation: any script to ASCII tokens with legal forms and abbreviations canonical.
+
+The same function prepares listed names and queries, so that both sides meet in one form:
+`Dandong Hongxiang Ind. Dev. Co., Ltd.` and `DANDONG HONGXIANG INDUSTRIAL DEVELOPMENT CO LTD`
+both become `dandong hongxiang ind dev co ltd`. Normalising a normalised name changes nothing.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from anyascii import anyascii
+from rapidfuzz.distance import OSA
+
+from streams.screening.vocabulary import (
+    ARTICLES,
+    CANONICAL,
+    GLUED_PREFIXES,
+    HONORIFICS,
+    LEGAL_FORMS,
+    PHRASES,
+)
+
+__all__ = ["MAX_NAME_CHARS", "NormalizedName", "normalize_name", "phonetic_key"]
+
+MAX_NAME_CHARS = 256  # longer input is cut here, and the cut is reported
+
+_ACRONYM = re.compile(r"\b[a-z](?:\.[a-z])+\b\.?")
+_NON_ALNUM = re.compile(r"[^a-z0-9,]+")
+_APOSTROPHES = str.maketrans("", "", "'`\u2019\u2018\u02bc\u02bb\u00b4")
+_PHRASES = {tuple(CANONICAL.get(w, w) for w in k): v for k, v in PHRASES.items()}
+_PHRASE_STARTS = frozenset(p[0] for p in _PHRASES)
+_PHRASE_LENGTHS = sorted({len(p) for p in _PHRASES}, reverse=True)
+
+
+@dataclass(frozen=True, slots=True)
+class NormalizedName:
+    """A name as tokens, with what the normaliser did to it (for explanations)."""
+
+    original: str
+    tokens: tuple[str, ...]
+    changes: tuple[str, ...] = ()  # "INTL -> intl", "transliterated", ...
+    capped: bool = False
+
+    @property
+    def text(self) -> str:
+        """The normalised name as one string."""
+        return " ".join(self.tokens)
+
+
+def _is_syllabic(ch: str) -> bool:
+    """True for CJK and Hangul characters, which anyascii writes as run-together syllables."""
+    code = ord(ch)
+    return 0x1100 <= code <= 0x11FF or 0x3040 <= code <= 0x30FF or 0x3400 <= code <= 0x9FFF \
+        or 0xAC00 <= code <= 0xD7AF or 0xF900 <= code <= 0xFAFF
+
+
+def _to_ascii(text: str) -> str:
+    """Transliterate any script to ASCII; CJK and Hangul syllables become separate words."""
+    if any(_is_syllabic(ch) for ch in text):
+        text = "".join(f" {ch} " if _is_syllabic(ch) else ch for ch in text)
+    return anyascii(text)
+
+
+def _clean(text: str) -> str:
+    """Drop control and format characters, which can hide inside payment fields."""
+    return "".join(" " if unicodedata.category(ch)[0] == "C" else ch for ch in text)
+
+
+def _join_initials(words: list[str]) -> list[str]:
+    """Runs of single letters are one acronym: `u m v` -> `umv` (as `U.M.V.` normalises)."""
+    out: list[str] = []
+    run = ""
+    for word in words:
+        if len(word) == 1 and word != ",":
+            run += word
+            continue
+        if run:
+            out.append(run)
+            run = ""
+        out.append(word)
+    if run:
+        out.append(run)
+    return out
+
+
+def _reorder(words: list[str]) -> list[str]:
+    """`LAST, First` becomes `First LAST` unless the part after the comma is a legal form."""
+    if words.count(",") != 1:
+        return [w for w in words if w != ","]
+    cut = words.index(",")
+    head, tail = words[:cut], words[cut + 1:]
+    if not head or not tail or len(tail) > 4 or all(w in LEGAL_FORMS for w in tail):
+        return head + tail
+    return tail + head
+
+
+def _replace_phrases(words: list[str]) -> list[str]:
+    """Replace multi-word legal forms (`joint stock co` -> `jsc`), longest first."""
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        if words[i] in _PHRASE_STARTS:
+            for size in _PHRASE_LENGTHS:
+                repl = _PHRASES.get(tuple(words[i:i + size]))
+                if repl is not None:
+                    out.extend(repl)
+                    i += size
+                    break
+            else:
+                out.append(words[i])
+                i += 1
+        else:
+            out.append(words[i])
+            i += 1
+    return out
+
+
+def _build_spelling_index() -> dict[str, list[str]]:
+    """One-deletion keys of the long vocabulary words, for correcting their misspellings."""
+    index: dict[str, list[str]] = {}
+    for form in CANONICAL:
+        if len(form) >= SPELLING_MIN_CHARS:
+            for key in (form, *(form[:i] + form[i + 1:] for i in range(len(form)))):
+                index.setdefault(key, []).append(form)
+    return index
+
+
+SPELLING_MIN_CHARS = 6  # vocabulary words this long are corrected when one edit away
+_SPELLING = _build_spelling_index()
+
+
+def _correct_spelling(word: str) -> str | None:
+    """The vocabulary word (`company`, `limited`, ...) one edit away from `word`, if any."""
+    keys = (word, *(word[:i] + word[i + 1:] for i in range(len(word))))
+    found = {form for key in keys for form in _SPELLING.get(key, ())}
+    found = {f for f in found if OSA.distance(word, f) == 1}
+    canon = {CANONICAL[f] for f in found}
+    return canon.pop() if len(canon) == 1 else None
+
+
+def _canonical(words: list[str], changes: list[str]) -> list[str]:
+    """Each word in its canonical form; glued `abdulrahman` splits into `abd rahman`."""
+    out: list[str] = []
+    for word in words:
+        canon = CANONICAL.get(word, word)
+        if canon == word and len(word) >= SPELLING_MIN_CHARS and word not in CANONICAL:
+            canon = _correct_spelling(word) or word
+        if canon != word:
+            changes.append(f"{word}->{canon}")
+        elif len(word) > 7 and word[:3] == "abd":
+            for prefix, short in GLUED_PREFIXES:
+                if word.startswith(prefix):
+                    rest = word[len(prefix):]
+                    out.append(short)
+                    canon = CANONICAL.get(rest, rest)
+                    changes.append(f"{word}->{short} {canon}")
+                    break
+        out.append(canon)
+    return out
+
+
+def normalize_name(name: str) -> NormalizedName:
+    """Normalise one name: ASCII, lower case, no punctuation, canonical words, given name first."""
+    changes: list[str] = []
+    capped = len(name) > MAX_NAME_CHARS
+    text = name[:MAX_NAME_CHARS]
+    if not text.isprintable():
+        text = _clean(text)
+    if not text.isascii():
+        text = _to_ascii(text)
+        changes.append("transliterated")
+    text = text.lower().translate(_APOSTROPHES)
+    if "." in text:
+        text = _ACRONYM.sub(lambda m: m.group(0).replace(".", ""), text)
+    text = _NON_ALNUM.sub(" ", text)
+    if "," in text:
+        text = text.replace(",", " , ")
+    words = text.split()
+    for _ in range(4):  # until stable, so that normalising twice changes nothing
+        tokens = _token_pass(words, changes)
+        if tokens == words:
+            break
+        words = tokens
+    return NormalizedName(name, tuple(tokens), tuple(changes), capped)
+
+
+def _token_pass(words: list[str], changes: list[str]) -> list[str]:
+    """One pass of the word rules: canonical forms, articles, initials, phrases, order, titles."""
+    words = _canonical(words, changes)
+    if len(words) > 1 and not ARTICLES.isdisjoint(words):
+        kept = [w for w in words if w not in ARTICLES]
+        if any(w != "," for w in kept):
+            changes.extend(f"article {w} dropped" for w in words if w in ARTICLES)
+            words = kept
+    words = _join_initials(words)
+    if _PHRASE_STARTS.intersection(words):
+        words = _replace_phrases(words)
+    if "," in words:
+        words = _reorder(words)
+    while len(words) > 1 and words[0] in HONORIFICS:
+        changes.append(f"title {words[0]} dropped")
+        words = words[1:]
+    return words
+
+
+_PHONETIC = str.maketrans("qczwy", "kksvi")
+_DIGRAPHS = (("ph", "f"), ("ch", "j"), ("kh", "k"), ("gh", "g"), ("th", "t"), ("dh", "d"),
+             ("ck", "k"))
+_VOWEL_RUNS = re.compile(r"[aeiouh]+")
+
+
+def phonetic_key(token: str) -> str:
+    """A spelling key for romanisation variants: Jong/Chong/Jeong, Muhammad/Mohammed, Sergey/i."""
+    for pair, single in _DIGRAPHS:
+        if pair in token:
+            token = token.replace(pair, single)
+    token = _VOWEL_RUNS.sub("*", token.translate(_PHONETIC))
+    key = []
+    for ch in token:
+        if not key or ch != key[-1]:
+            key.append(ch)
+    return "".join(key)

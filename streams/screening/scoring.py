@@ -1,0 +1,233 @@
+"""Pair scoring: align the tokens of two normalised names and turn the alignment into 0-100.
+
+Each token carries a weight (legal forms and generic words such as TRADING, BANK, AL weigh
+little), each aligned pair a similarity (exact, romanisation variant, typo, truncated prefix,
+initial, run-together words). The score is a Tversky-style ratio of matched weight to
+matched plus unexplained weight, scaled to 0-100: 100 only when every token matches exactly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz.distance import OSA
+
+from streams.screening.normalize import phonetic_key
+from streams.screening.vocabulary import CANONICAL, GENERIC, LEGAL_FORMS
+
+__all__ = ["Alignment", "TokenPair", "align", "token_similarity", "token_weight"]
+
+QUERY_EXTRA_PENALTY = 0.5  # weight of query tokens the listed name does not explain
+LISTED_MISSING_PENALTY = 0.5  # weight of listed tokens the query lacks
+TRUNCATED_TAIL_PENALTY = 0.1  # weight of listed tokens lost after a field cut
+TRUNCATION_MIN_CHARS = 30  # a query this long may have been cut by a fixed-width field
+MIN_TOKEN_SIMILARITY = 0.62  # token pairs below this do not align
+VARIANT_SIMILARITY = 0.8  # romanisation variants with the same spelling key
+
+_LONG_FORMS: dict[str, tuple[str, ...]] = {}
+for _form, _canon in CANONICAL.items():
+    _LONG_FORMS[_canon] = (*_LONG_FORMS.get(_canon, ()), _form)
+
+
+@lru_cache(maxsize=65536)
+def token_weight(token: str) -> float:
+    """How much a token says about identity: legal forms and generic words say little."""
+    if token in LEGAL_FORMS:
+        return 0.15
+    if token in GENERIC:
+        return 0.35
+    if len(token) == 1:
+        return 0.3
+    if len(token) == 2:
+        return 0.7
+    return 1.0
+
+
+def _spelling_similarity(query: str, listed: str) -> tuple[float, str]:
+    """Similarity of two spellings: edits over length, raised for romanisation variants."""
+    shorter = min(len(query), len(listed))
+    if shorter == 1:
+        return (0.7, "initial") if query[0] == listed[0] else (0.0, "")
+    sim = 1.0 - OSA.distance(query, listed) / max(len(query), len(listed))
+    if shorter >= 4 and 0.6 <= sim < VARIANT_SIMILARITY:
+        key = phonetic_key(query)
+        if len(key.replace("*", "")) >= 3 and key == phonetic_key(listed):
+            return VARIANT_SIMILARITY, "variant"
+    return sim, "typo"
+
+
+@lru_cache(maxsize=262144)
+def token_similarity(query: str, listed: str) -> tuple[float, str]:
+    """Similarity of two tokens in 0..1 and how they matched (exact, variant, typo, ...).
+
+    Canonical tokens are also compared through their long forms, so that a typo in
+    `COMTERCIAL` still meets `comercial` although the listed token reads `coml`.
+    """
+    if query == listed:
+        return 1.0, "exact"
+    best, how = _spelling_similarity(query, listed)
+    for form in _LONG_FORMS.get(listed, ()):
+        if best < 0.9 and len(form) > 3:
+            sim, kind = _spelling_similarity(query, form)
+            if sim > best:
+                best, how = sim, kind
+    for form in _LONG_FORMS.get(query, ()):
+        if best < 0.9 and len(form) > 3:
+            sim, kind = _spelling_similarity(form, listed)
+            if sim > best:
+                best, how = sim, kind
+    if best < MIN_TOKEN_SIMILARITY:
+        return 0.0, ""
+    return best, how
+
+
+def _prefix_similarity(query: str, listed: str) -> float:
+    """0.9 when the query token is a cut-off start of the listed word or of its long form."""
+    if len(query) < 3:
+        return 0.0
+    for form in _LONG_FORMS.get(listed, (listed,)):
+        if len(form) > len(query) and form.startswith(query):
+            return 0.9
+    return 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class TokenPair:
+    """One aligned pair: query token index, listed token indexes, similarity and kind."""
+
+    query: tuple[int, ...]
+    listed: tuple[int, ...]
+    similarity: float
+    how: str
+
+
+@dataclass(frozen=True, slots=True)
+class Alignment:
+    """The token alignment of a query with a listed name and the score it gives."""
+
+    score: float
+    pairs: tuple[TokenPair, ...]
+    extra: tuple[int, ...]  # query tokens left unmatched
+    missing: tuple[int, ...]  # listed tokens left unmatched
+    truncated_tail: tuple[int, ...]  # listed tokens treated as cut off by a field limit
+
+
+def _exact_pairs(query: tuple[str, ...], listed: tuple[str, ...]) -> list[TokenPair]:
+    """Pair equal tokens one to one, nearest positions first."""
+    pairs = []
+    used: set[int] = set()
+    for i, q in enumerate(query):
+        best = -1
+        for j, c in enumerate(listed):
+            if c == q and j not in used and (best < 0 or abs(i - j) < abs(i - best)):
+                best = j
+        if best >= 0:
+            used.add(best)
+            pairs.append(TokenPair((i,), (best,), 1.0, "exact"))
+    return pairs
+
+
+def _joined_pairs(query: tuple[str, ...], listed: tuple[str, ...], free_q: list[int],
+                  free_c: list[int]) -> list[TokenPair]:
+    """Words that ran together on one side (`dandonghongxiang`) or split on the other."""
+    pairs = []
+    fq, fc = set(free_q), set(free_c)
+    for short, long, free_short, free_long, how in (
+        (query, listed, fq, fc, "joined"), (listed, query, fc, fq, "split")
+    ):
+        for i in sorted(free_short):
+            for j in sorted(free_long):
+                if i not in free_short:
+                    break
+                for size in (2, 3):
+                    span = tuple(range(j, j + size))
+                    if all(k in free_long for k in span) and \
+                            "".join(long[k] for k in span) == short[i]:
+                        free_short.discard(i)
+                        free_long.difference_update(span)
+                        pairs.append(TokenPair((i,), span, 0.95, how) if how == "joined"
+                                     else TokenPair(span, (i,), 0.95, how))
+                        break
+    return pairs
+
+
+def _fuzzy_pairs(query: tuple[str, ...], listed: tuple[str, ...], free_q: list[int],
+                 free_c: list[int]) -> list[TokenPair]:
+    """Align the remaining tokens one to one, best similarity first."""
+    scored = []
+    for i in free_q:
+        for j in free_c:
+            sim, how = token_similarity(query[i], listed[j])
+            if sim > 0.0:
+                scored.append((sim, -abs(i - j), i, j, how))
+    scored.sort(reverse=True)
+    used_q: set[int] = set()
+    used_c: set[int] = set()
+    pairs = []
+    for sim, _, i, j, how in scored:
+        if i not in used_q and j not in used_c:
+            used_q.add(i)
+            used_c.add(j)
+            pairs.append(TokenPair((i,), (j,), sim, how))
+    return pairs
+
+
+def _free(count: int, pairs: list[TokenPair], side: str) -> list[int]:
+    """Indexes of one side not used by any pair."""
+    used = {k for p in pairs for k in getattr(p, side)}
+    return [k for k in range(count) if k not in used]
+
+
+def align(
+    query: tuple[str, ...], listed: tuple[str, ...], *, may_be_truncated: bool = False
+) -> Alignment:
+    """Align query tokens with listed-name tokens and score the result in 0-100."""
+    if query == listed:
+        return Alignment(100.0, tuple(TokenPair((i,), (i,), 1.0, "exact")
+                                      for i in range(len(query))), (), (), ())
+    pairs = _exact_pairs(query, listed)
+    free_q, free_c = _free(len(query), pairs, "query"), _free(len(listed), pairs, "listed")
+    if free_q and free_c and (len(free_q) > 1 or len(free_c) > 1):
+        pairs += _joined_pairs(query, listed, free_q, free_c)
+        free_q, free_c = _free(len(query), pairs, "query"), _free(len(listed), pairs, "listed")
+    if free_q and free_c:
+        pairs += _fuzzy_pairs(query, listed, free_q, free_c)
+        free_q, free_c = _free(len(query), pairs, "query"), _free(len(listed), pairs, "listed")
+    tail: tuple[int, ...] = ()
+    if may_be_truncated and free_c:
+        last_q = len(query) - 1
+        if last_q in free_q:
+            for j in free_c:
+                sim = _prefix_similarity(query[last_q], listed[j])
+                if sim and all(j > max(p.listed) for p in pairs):
+                    pairs.append(TokenPair((last_q,), (j,), sim, "cut"))
+                    free_q.remove(last_q)
+                    free_c.remove(j)
+                    break
+        if pairs:
+            last_matched = max(max(p.listed) for p in pairs)
+            tail = tuple(j for j in free_c if j > last_matched)
+            free_c = [j for j in free_c if j <= last_matched]
+    return Alignment(_score(query, listed, pairs, free_q, free_c, tail), tuple(pairs),
+                     tuple(free_q), tuple(free_c), tail)
+
+
+def _score(query: tuple[str, ...], listed: tuple[str, ...], pairs: list[TokenPair],
+           free_q: list[int], free_c: list[int], tail: tuple[int, ...]) -> float:
+    """Tversky-style ratio of matched weight to matched plus unexplained weight, 0-100."""
+    matched = 0.0
+    lost_q = sum(token_weight(query[i]) for i in free_q)
+    lost_c = sum(token_weight(listed[j]) for j in free_c)
+    for p in pairs:
+        wq = sum(token_weight(query[i]) for i in p.query)
+        wc = sum(token_weight(listed[j]) for j in p.listed)
+        matched += p.similarity * (wq + wc) / 2
+        lost_q += (1 - p.similarity) * wq
+        lost_c += (1 - p.similarity) * wc
+    lost_tail = sum(token_weight(listed[j]) for j in tail)
+    denominator = (matched + QUERY_EXTRA_PENALTY * lost_q + LISTED_MISSING_PENALTY * lost_c
+                   + TRUNCATED_TAIL_PENALTY * lost_tail)
+    if denominator <= 0:
+        return 0.0
+    return round(min(100.0, 100.0 * matched / denominator), 1)

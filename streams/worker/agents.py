@@ -1,0 +1,169 @@
+"""The worker's agents: screen the payments topic in batches, publish, ack; reload on a timer.
+
+`build_worker(settings)` assembles everything a `streams worker` process runs. Agents for
+other wire formats (pacs.008 and MT103, in `format_agents.py`) get the same WorkerContext
+through `register(ctx)` and call `screen_stream(stream, decode, ctx, source)` with their
+own decoder; see streams/worker/processing.py for the decoder contract.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Awaitable
+from dataclasses import dataclass
+from typing import Any
+
+import faust
+
+from streams import metrics
+from streams.pipeline import PaymentScreener
+from streams.settings import Settings
+from streams.web import Readiness, register_ops_views
+from streams.worker.app import Topics, build_app, declare_topics, make_topics
+from streams.worker.processing import (
+    Outputs,
+    PaymentDecoder,
+    json_decoder,
+    process_records,
+    records_from_events,
+)
+from streams.worker.state import ScreeningState, load_screening_state
+from streams.worker.windows import TableWindowStore, make_window_table
+
+__all__ = [
+    "BATCH_SIZE",
+    "BATCH_WAIT_SECONDS",
+    "WorkerContext",
+    "build_worker",
+    "screen_stream",
+]
+
+log = logging.getLogger(__name__)
+
+#: Records screened per batch: large enough to amortise the sends, small enough to keep
+#: the event loop (and so the consumer heartbeat) responsive.
+BATCH_SIZE = 500
+#: How long a batch waits to fill before it is processed anyway.
+BATCH_WAIT_SECONDS = 0.05
+#: The optional module that registers the pacs.008 and MT103 agents.
+FORMAT_AGENTS_MODULE = "streams.worker.format_agents"
+
+
+class ProducerPublisher:
+    """Sends raw bytes through the app's producer; returns the broker-ack future unawaited."""
+
+    def __init__(self, app: faust.App) -> None:
+        self.app = app
+
+    async def send(self, topic: str, key: bytes | None, value: bytes) -> Awaitable[Any]:
+        """Queue one message in the producer's batch and return its delivery future."""
+        return await self.app.producer.send(
+            topic, key, value, partition=None, timestamp=None, headers=None
+        )
+
+
+@dataclass
+class WorkerContext:
+    """Everything an agent needs: the app, settings, topics, screening state, publisher."""
+
+    app: faust.App
+    settings: Settings
+    topics: Topics
+    state: ScreeningState
+    publisher: ProducerPublisher
+    outputs: Outputs
+    windows: TableWindowStore
+    readiness: Readiness
+
+
+async def screen_stream(
+    stream: faust.StreamT, decode: PaymentDecoder, ctx: WorkerContext, source: str = "json"
+) -> None:
+    """Consume a stream in batches; a batch's events are acked only after its sends are acked.
+
+    `source` is the metrics label of the input kind (one of streams.metrics.SOURCES).
+    """
+    await ctx.app.maybe_start_producer()
+    await declare_topics(ctx.topics)
+    max_bytes = ctx.settings.max_message_bytes
+    async for events in stream.take_events(BATCH_SIZE, within=BATCH_WAIT_SECONDS):
+        records = records_from_events(events)
+        # the screener is read once per batch: a reload swaps it between batches only
+        report = await process_records(
+            records, decode, ctx.state.screener, ctx.publisher, ctx.outputs,
+            max_bytes=max_bytes, scope=ctx.windows,
+        )
+        metrics.observe_report(source, report, stage_seconds=report.stage_seconds)
+        # returning to take_events acks these events; Faust commits acked offsets
+
+
+def _rule_count(screener: PaymentScreener) -> int:
+    ruleset = getattr(screener.evaluator, "ruleset", None)
+    return len(getattr(ruleset, "enabled_rules", ()) or ())
+
+
+def _record_loaded(screener: PaymentScreener) -> None:
+    metrics.set_ruleset(screener.ruleset_version, _rule_count(screener))
+
+
+def make_context(settings: Settings) -> WorkerContext:
+    """The app, its topics, window table, screening state and publisher for one worker."""
+    app = build_app(settings)
+    topics = make_topics(app, settings)
+    table = make_window_table(app, settings.topic_partitions)
+    windows = TableWindowStore(table, settings.topic_partitions)
+    state = load_screening_state(settings, windows)
+    readiness = register_ops_views(app, {
+        settings.payments_topic: "json", settings.pacs008_topic: "pacs008",
+        settings.mt103_topic: "mt103",
+    })
+    readiness.rules_loaded = readiness.lists_loaded = True
+    _record_loaded(state.screener)
+    metrics.record_reload("rules", True)
+    metrics.record_reload("lists", True)
+    outputs = Outputs(
+        alerts=settings.alerts_topic, results=settings.results_topic, dlq=settings.dlq_topic
+    )
+    return WorkerContext(
+        app=app, settings=settings, topics=topics, state=state,
+        publisher=ProducerPublisher(app), outputs=outputs, windows=windows, readiness=readiness,
+    )
+
+
+def register_agents(ctx: WorkerContext) -> None:
+    """The payments agent and the reload timer."""
+    decode = json_decoder(ctx.settings.max_message_bytes)
+
+    @ctx.app.agent(ctx.topics.payments, name="screen-payments")
+    async def screen_payments(stream: faust.StreamT) -> None:
+        await screen_stream(stream, decode, ctx, "json")
+
+    @ctx.app.timer(ctx.settings.reload_interval_seconds, name="reload-rules-and-lists")
+    async def reload_files() -> None:
+        before = ctx.state.reload_failures
+        if await ctx.state.reload():
+            _record_loaded(ctx.state.screener)
+            metrics.record_reload("rules", True)
+        elif ctx.state.reload_failures > before:
+            metrics.record_reload("rules", False)
+
+
+def register_format_agents(ctx: WorkerContext) -> bool:
+    """Let format_agents.py add its agents when that module exists; True when it did."""
+    try:
+        module = importlib.import_module(FORMAT_AGENTS_MODULE)
+    except ModuleNotFoundError as exc:
+        if exc.name != FORMAT_AGENTS_MODULE:
+            raise
+        return False
+    module.register(ctx)
+    return True
+
+
+def build_worker(settings: Settings) -> WorkerContext:
+    """A ready-to-run worker: app, agents, window table, reload timer and ops endpoints."""
+    ctx = make_context(settings)
+    register_agents(ctx)
+    register_format_agents(ctx)
+    return ctx

@@ -1,0 +1,89 @@
+"""The one place that builds the Faust app, from Settings, with the topics it reads and writes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import faust
+
+from streams import logs
+from streams.broker import free_port
+from streams.settings import Settings
+
+__all__ = ["Topics", "build_app", "declare_topics"]
+
+#: Seconds before the broker considers a silent member gone, and a rebalance too slow.
+GROUP_TIMEOUT_SECONDS = 10.0
+#: Seconds between consumer heartbeats: short, so Tansu group joins settle quickly.
+HEARTBEAT_SECONDS = 1.0
+
+
+@dataclass(frozen=True)
+class Topics:
+    """The Faust topics of one app: the payments it screens and the three it publishes to."""
+
+    payments: faust.TopicT
+    alerts: faust.TopicT
+    results: faust.TopicT
+    dlq: faust.TopicT
+
+    def outputs(self) -> tuple[faust.TopicT, ...]:
+        """The topics the worker publishes to."""
+        return (self.alerts, self.results, self.dlq)
+
+
+def build_app(settings: Settings) -> faust.App:
+    """A Faust app configured from `settings`; the caller registers agents on it."""
+    # Faust refuses port 0, so "any free port" is resolved here
+    web_port = settings.web_port or free_port(settings.web_host)
+    return faust.App(
+        settings.app_id,
+        broker=settings.broker,
+        autodiscover=False,
+        store="memory://",
+        datadir=str(settings.data_dir),
+        key_serializer="raw",
+        value_serializer="raw",
+        processing_guarantee="at_least_once",
+        topic_partitions=settings.topic_partitions,
+        topic_replication_factor=1,
+        broker_session_timeout=GROUP_TIMEOUT_SECONDS,
+        broker_rebalance_timeout=GROUP_TIMEOUT_SECONDS,
+        broker_heartbeat_interval=HEARTBEAT_SECONDS,
+        consumer_auto_offset_reset="earliest",
+        producer_acks=-1,
+        producer_max_request_size=max(settings.max_message_bytes * 2, 1_048_576),
+        web_enabled=True,
+        web_host=settings.web_host,
+        web_port=web_port,
+        web_in_thread=False,
+        logging_config=logs.logging_config(settings),
+    )
+
+
+def make_topics(app: faust.App, settings: Settings) -> Topics:
+    """The app's topics with raw (bytes) keys and values: the worker decodes and encodes itself."""
+
+    def raw_topic(name: str) -> faust.TopicT:
+        return app.topic(
+            name,
+            key_type=bytes,
+            value_type=bytes,
+            key_serializer="raw",
+            value_serializer="raw",
+            partitions=settings.topic_partitions,
+            internal=True,  # lets Faust create it with the configured partitions
+        )
+
+    return Topics(
+        payments=raw_topic(settings.payments_topic),
+        alerts=raw_topic(settings.alerts_topic),
+        results=raw_topic(settings.results_topic),
+        dlq=raw_topic(settings.dlq_topic),
+    )
+
+
+async def declare_topics(topics: Topics) -> None:
+    """Create the output topics (when missing) before the first record is published."""
+    for topic in topics.outputs():
+        await topic.maybe_declare()

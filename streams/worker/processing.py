@@ -1,0 +1,244 @@
+"""Batch processing of raw records, shared by every payment agent: decode, screen, publish.
+
+How a format agent uses it (pacs.008, MT103, or any other wire format)::
+
+    from streams.worker.processing import Outputs, process_records, records_from_events
+
+    async for events in stream.take_events(BATCH_SIZE, within=BATCH_WAIT_SECONDS):
+        records = records_from_events(events)
+        await process_records(records, decode_pacs008, state.screener, publisher, outputs,
+                              max_bytes=settings.max_message_bytes)
+
+`decode` turns the bytes of one record into the payments it carries; it raises
+PaymentDecodeError (or FormatError) with a reason and an error_type for anything it cannot
+convert. `process_records` checks the size limit, calls `decode`, screens each payment, and
+publishes an alert when flagged, a result for every payment, and a dead letter for every
+record (or payment) it cannot screen; it returns only once the broker has acknowledged
+every one of those messages, so the caller may then ack the batch's events.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import Counter
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from streams.errors import PaymentDecodeError
+from streams.models import Payment
+from streams.pipeline import PaymentScreener, decode_payment, make_dead_letter
+
+__all__ = [
+    "BatchReport",
+    "Outgoing",
+    "Outputs",
+    "PaymentDecoder",
+    "Publisher",
+    "RawRecord",
+    "json_decoder",
+    "process_records",
+    "records_from_events",
+    "screen_records",
+]
+
+#: Turns the bytes of one record into the payments it carries, or raises PaymentDecodeError.
+PaymentDecoder = Callable[[bytes], list[Payment]]
+
+
+@dataclass(frozen=True, slots=True)
+class RawRecord:
+    """One consumed record: where it came from and its untouched key and value."""
+
+    topic: str
+    partition: int | None
+    offset: int | None
+    key: bytes | None
+    value: bytes | None
+    received: float  # time.perf_counter() when the batch was taken
+
+    @property
+    def where(self) -> str:
+        """`topic[partition]@offset`, for log lines and error messages."""
+        return f"{self.topic}[{self.partition}]@{self.offset}"
+
+
+@dataclass(frozen=True, slots=True)
+class Outputs:
+    """The names of the topics a worker publishes to."""
+
+    alerts: str
+    results: str
+    dlq: str
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """One message to publish: topic, key and JSON value."""
+
+    topic: str
+    key: bytes | None
+    value: bytes
+
+
+@dataclass(slots=True)
+class BatchReport:
+    """What one batch did, for metrics and tests."""
+
+    records: int = 0
+    screened: int = 0
+    alerts: int = 0
+    decisions: Counter[str] = field(default_factory=Counter)
+    dead_letters: Counter[str] = field(default_factory=Counter)  # by error_type
+    ruleset_version: str = ""
+    latencies_ms: list[float] = field(default_factory=list)
+    alert_rules: Counter[tuple[str, str]] = field(default_factory=Counter)  # (rule, severity)
+    stage_seconds: dict[str, float] = field(default_factory=dict)  # "screen", "publish"
+
+
+class PartitionScope(Protocol):
+    """State scoped by input partition (the window store): told each record's partition first."""
+
+    def bind(self, partition: int | None) -> None: ...
+
+    def drain(self) -> list[Awaitable[Any]]: ...
+
+
+class Publisher(Protocol):
+    """Hands one message to the producer; the returned awaitable completes on broker ack."""
+
+    async def send(self, topic: str, key: bytes | None, value: bytes) -> Awaitable[Any]: ...
+
+
+def json_decoder(max_bytes: int) -> PaymentDecoder:
+    """The decoder of the main payments topic: one JSON payment per record."""
+
+    def decode(raw: bytes) -> list[Payment]:
+        return [decode_payment(raw, max_bytes=max_bytes)]
+
+    return decode
+
+
+def records_from_events(events: Iterable[Any], received: float | None = None) -> list[RawRecord]:
+    """RawRecords from Faust events (anything with a `.message` carrying topic and offset)."""
+    now = time.perf_counter() if received is None else received
+    records = []
+    for event in events:
+        message = event.message
+        records.append(RawRecord(
+            topic=message.topic, partition=message.partition, offset=message.offset,
+            key=message.key, value=message.value, received=now,
+        ))
+    return records
+
+
+def _dead_letter(record: RawRecord, error: PaymentDecodeError, outputs: Outputs) -> Outgoing:
+    letter = make_dead_letter(
+        record.value, error, topic=record.topic, partition=record.partition,
+        offset=record.offset, key=record.key,
+    )
+    return Outgoing(outputs.dlq, record.key, letter.model_dump_json().encode())
+
+
+def _decode_record(record: RawRecord, decode: PaymentDecoder, max_bytes: int) -> list[Payment]:
+    raw = record.value
+    if raw is None:
+        raise PaymentDecodeError("record has no value", "empty")
+    if len(raw) > max_bytes:
+        raise PaymentDecodeError(
+            f"record is {len(raw)} bytes, over the {max_bytes}-byte limit", "too_large"
+        )
+    payments = decode(raw)
+    if not payments:
+        raise PaymentDecodeError("record carries no payment", "empty")
+    return payments
+
+
+def screen_records(
+    records: Sequence[RawRecord],
+    decode: PaymentDecoder,
+    screener: PaymentScreener,
+    outputs: Outputs,
+    *,
+    max_bytes: int,
+    scope: PartitionScope | None = None,
+) -> tuple[list[Outgoing], BatchReport]:
+    """The messages a batch produces: every record gives results or a dead letter, never nothing."""
+    report = BatchReport(records=len(records), ruleset_version=screener.ruleset_version)
+    outgoing: list[Outgoing] = []
+    for record in records:
+        try:
+            payments = _decode_record(record, decode, max_bytes)
+        except PaymentDecodeError as exc:
+            outgoing.append(_dead_letter(record, exc, outputs))
+            report.dead_letters[exc.error_type] += 1
+            continue
+        except Exception as exc:  # a decoder bug must not kill the agent either
+            error = PaymentDecodeError(f"decoder failed: {type(exc).__name__}: {exc}", "decode_error")
+            outgoing.append(_dead_letter(record, error, outputs))
+            report.dead_letters[error.error_type] += 1
+            continue
+        if scope is not None:
+            scope.bind(record.partition)
+        for payment in payments:
+            try:
+                outcome = screener.screen(payment, started=record.received)
+            except Exception as exc:  # noqa: BLE001 - dead-lettered with the reason
+                error = PaymentDecodeError(
+                    f"screening payment {payment.payment_id} failed: "
+                    f"{type(exc).__name__}: {exc}",
+                    "screening_error",
+                )
+                outgoing.append(_dead_letter(record, error, outputs))
+                report.dead_letters[error.error_type] += 1
+                continue
+            key = payment.payment_id.encode()
+            alert = outcome.alert
+            if alert is not None:
+                outgoing.append(Outgoing(outputs.alerts, key, alert.model_dump_json().encode()))
+                report.alerts += 1
+                for rule_id in {hit.rule_id for hit in alert.hits}:
+                    report.alert_rules[(rule_id, alert.severity)] += 1
+            result = outcome.result
+            outgoing.append(Outgoing(outputs.results, key, result.model_dump_json().encode()))
+            report.screened += 1
+            report.decisions[result.decision] += 1
+            report.latencies_ms.append(result.latency_ms)
+    return outgoing, report
+
+
+async def publish_all(
+    messages: Sequence[Outgoing], publisher: Publisher, also: Sequence[Awaitable[Any]] = ()
+) -> None:
+    """Hand every message to the producer, then wait until the broker has acknowledged all."""
+    pending = [await publisher.send(m.topic, m.key, m.value) for m in messages]
+    pending.extend(also)
+    if pending:
+        await asyncio.gather(*pending)
+
+
+async def process_records(
+    records: Sequence[RawRecord],
+    decode: PaymentDecoder,
+    screener: PaymentScreener,
+    publisher: Publisher,
+    outputs: Outputs,
+    *,
+    max_bytes: int,
+    scope: PartitionScope | None = None,
+) -> BatchReport:
+    """Screen a batch and publish its alerts, results and dead letters; returns after broker acks.
+
+    `scope` (the window store) is bound to each record's partition before its payments are
+    screened; the state changes it queued are awaited together with the batch's messages.
+    """
+    started = time.perf_counter()
+    messages, report = screen_records(
+        records, decode, screener, outputs, max_bytes=max_bytes, scope=scope
+    )
+    screened = time.perf_counter()
+    await publish_all(messages, publisher, scope.drain() if scope is not None else ())
+    report.stage_seconds = {"screen": screened - started,
+                            "publish": time.perf_counter() - screened}
+    return report

@@ -1,0 +1,144 @@
+"""The rule engine over the shipped rules and the small fake lists."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from streams.pipeline import PaymentScreener
+from streams.rules.engine import RuleEngine
+
+
+def fired(engine: RuleEngine, payment) -> dict[str, set[str]]:
+    """Rule id -> roles that the rule hit."""
+    out: dict[str, set[str]] = {}
+    for rule_hit in engine.evaluate(payment).hits:
+        out.setdefault(rule_hit.hit.rule_id, set()).add(rule_hit.hit.role)
+    return out
+
+
+def test_clean_payment_fires_nothing(shipped_engine, make_payment):
+    assert fired(shipped_engine, make_payment()) == {}
+
+
+def test_the_2016_payment_fires_the_north_korea_rules(shipped_engine, make_payment):
+    payment = make_payment(
+        debtor={"name": "Dandong Hongxiang Industrial Development Co., Ltd.", "country": "CN",
+                "account": None},
+        intermediary_agents=[{"bic": "CHASUS33", "name": "JPMorgan Chase Bank"}],
+        creditor_agent={"name": "Korea Kwangson Banking Corp", "bic": None, "country": None},
+        creditor={"name": "Korea Ryonbong General Corp", "address": {"town": "Pyongyang",
+                                                                     "country": "KP"}},
+        remittance_info="Coal shipment Nampo",
+    )
+    result = fired(shipped_engine, payment)
+    assert result["sanctioned-party"] == {"debtor", "creditor"}
+    assert result["sanctioned-bank"] == {"creditor_agent"}
+    assert result["nk-correspondent-bank"] == {"creditor_agent"}
+    assert result["nk-text-reference"] == {"remittance_info", "creditor"}
+    assert result["embargoed-jurisdiction"] == {"creditor"}
+
+
+def test_kp_bic_in_the_intermediary_chain_blocks(shipped_engine, make_payment):
+    payment = make_payment(intermediary_agents=[
+        {"bic": "CHASUS33", "name": "JPMorgan Chase Bank"},
+        {"bic": "FTBDKPPYXXX"},
+    ])
+    evaluation = shipped_engine.evaluate(payment)
+    nk = [h for h in evaluation.hits if h.hit.rule_id == "nk-correspondent-bank"]
+    assert {h.hit.role for h in nk} == {"intermediary_agents[1]"}
+    assert {h.action for h in nk} == {"block"} and {h.severity for h in nk} == {"critical"}
+    sanctioned = [h.hit for h in evaluation.hits if h.hit.rule_id == "sanctioned-bank"]
+    assert sanctioned[0].entry_id == "11581" and sanctioned[0].field == "bic"
+
+
+def test_custom_list_bank_by_bic_is_nk_linked(shipped_engine, make_payment):
+    payment = make_payment(intermediary_agents=[{"bic": "DFRBCNBJ", "country": "CN"}])
+    assert fired(shipped_engine, payment)["nk-correspondent-bank"] == {"intermediary_agents[0]"}
+
+
+@pytest.mark.parametrize("agent", [
+    {"name": "Korea Development Bank", "bic": "KODBKRSE", "country": "KR"},
+    {"name": "Korea Development Bank"},
+    {"name": "Bank of Korea", "bic": "BOKRKRSE"},
+    {"name": "Korea Exchange Bank", "bic": "KOEXKRSE"},
+    {"name": "Shinhan Bank", "country": "KR", "address": {"town": "Seoul",
+                                                         "country": "KR"}},
+])
+def test_south_korean_banks_do_not_trip_north_korea_rules(shipped_engine, make_payment, agent):
+    payment = make_payment(
+        creditor_agent=agent,
+        creditor={"name": "Hyundai Trading Co", "country": "KR",
+                  "address": {"street": "12 Sejong-daero", "town": "Seoul", "country": "KR"}},
+        remittance_info="Payment to Republic of Korea supplier, Seoul office",
+    )
+    assert fired(shipped_engine, payment) == {}
+
+
+def test_account_identifier_match_masks_the_account(shipped_engine, make_payment):
+    payment = make_payment(creditor={"name": "Unrelated Name Ltd", "account": "KP0001002003"})
+    hits = [h.hit for h in shipped_engine.evaluate(payment).hits]
+    assert [(h.rule_id, h.field, h.value) for h in hits] == [
+        ("sanctioned-party", "account", "****2003")]
+
+
+def _structuring(make_payment, n: int, *, amount: str = "9500", step_hours: int = 24):
+    start = datetime(2026, 11, 1, 9, tzinfo=timezone.utc)
+    return [make_payment(payment_id=f"S-{i}", amount=amount,
+                         created_at=(start + timedelta(hours=step_hours * i)).isoformat())
+            for i in range(n)]
+
+
+def test_structuring_fires_on_the_third_payment_under_the_threshold(shipped_engine, make_payment):
+    results = [fired(shipped_engine, p) for p in _structuring(make_payment, 4)]
+    assert [("structuring" in r) for r in results] == [False, False, True, True]
+    assert results[2]["structuring"] == {"debtor"}
+
+
+def test_structuring_ignores_redelivery_and_spread_out_or_large_payments(shipped_engine,
+                                                                         make_payment):
+    first, second = _structuring(make_payment, 2)
+    for payment in (first, second, second, second):  # at-least-once redelivery
+        assert "structuring" not in fired(shipped_engine, payment)
+    spread = _structuring(make_payment, 3, step_hours=24 * 8)
+    assert not any("structuring" in fired(shipped_engine, p) for p in spread)
+    large = _structuring(make_payment, 4, amount="15000")
+    assert not any("structuring" in fired(shipped_engine, p) for p in large)
+
+
+def test_screener_stamps_ruleset_version_and_strongest_action(shipped_engine, make_payment):
+    screener = PaymentScreener(shipped_engine, {"ofac_sdn": "test"})
+    outcome = screener.screen(make_payment(creditor_agent={"bic": "FTBDKPPY"}))
+    assert outcome.alert is not None
+    assert outcome.alert.action == "block" and outcome.alert.severity == "critical"
+    assert outcome.alert.ruleset_version == shipped_engine.ruleset_version
+    assert outcome.alert.ruleset_version.startswith("sha256:")
+    assert outcome.result.decision == "block"
+    clean = screener.screen(make_payment())
+    assert clean.alert is None and clean.result.decision == "clear"
+
+
+def test_each_name_is_screened_once_per_payment(shipped_engine, make_payment):
+    payment = make_payment(intermediary_agents=[{"name": "Bank of China"}])
+    shipped_engine.evaluate(payment)
+    # debtor, creditor and three agent names, two of them the same: four distinct names
+    assert shipped_engine.screener.calls == 4
+
+
+def test_imo_number_in_remittance(engine_for, make_payment):
+    engine = engine_for("""
+rules:
+  - id: vessel
+    version: 1
+    description: listed vessel by IMO
+    severity: high
+    action: hold
+    roles: [text]
+    when:
+      identifier_match: {kinds: [imo], programs: ["DPRK*"]}
+""")
+    hits = engine.evaluate(make_payment(remittance_info="Freight for MV X, IMO 9137960")).hits
+    assert [(h.hit.role, h.hit.value, h.hit.entry_id) for h in hits] == [
+        ("remittance_info", "9137960", "30001")]
+    assert engine.evaluate(make_payment(remittance_info="IMO 9999999")).hits == []
