@@ -1,16 +1,15 @@
 """The baseline of the throughput benchmark: a Faust agent that only decodes the payments.
 
 Same app settings and batching as the real worker, no screening and no output, so the
-ratio full/no-op says what screening and publishing cost. Prints one JSON line with the
-first and last decode times once `expected` payments are decoded:
+ratio full/no-op says what screening and publishing cost. After every batch it prints one
+JSON line `{"count": decoded so far, "t": wall-clock time}`:
 
-    STREAMS_BROKER=kafka://127.0.0.1:9092 python -m benchmarks.noop_worker 100000
+    STREAMS_BROKER=kafka://127.0.0.1:9092 python -m benchmarks.noop_worker
 """
 
 from __future__ import annotations
 
 import json
-import sys
 import time
 
 import faust
@@ -18,45 +17,35 @@ import faust
 from streams.errors import PaymentDecodeError
 from streams.pipeline import decode_payment
 from streams.settings import Settings
+from streams.worker.agents import BATCH_SIZE, BATCH_WAIT_SECONDS
 from streams.worker.app import build_app, make_topics
 
-BATCH_SIZE = 500
-BATCH_WITHIN_SECONDS = 0.05
 
-
-def build_noop_app(settings: Settings, expected: int, verbose: bool = False) -> faust.App:
+def build_noop_app(settings: Settings) -> faust.App:
     """The Faust app with one agent that decodes payments in batches and counts them."""
     app = build_app(settings)
     topics = make_topics(app, settings)
-    state = {"count": 0, "first": 0.0, "reported": False}
+    decoded = 0
 
     @app.agent(topics.payments)
     async def decode_only(stream: faust.StreamT[bytes]) -> None:
-        async for batch in stream.take(BATCH_SIZE, within=BATCH_WITHIN_SECONDS):
-            if not state["first"]:
-                state["first"] = time.time()
+        nonlocal decoded
+        async for batch in stream.take(BATCH_SIZE, within=BATCH_WAIT_SECONDS):
             for value in batch:
                 try:
                     decode_payment(value, max_bytes=settings.max_message_bytes)
                 except PaymentDecodeError:
                     pass
-            state["count"] += len(batch)
-            if verbose:
-                print(json.dumps({"progress": state["count"]}), flush=True)
-            if state["count"] >= expected and not state["reported"]:
-                state["reported"] = True
-                print(json.dumps({"count": state["count"], "first": state["first"],
-                                  "last": time.time()}), flush=True)
+            decoded += len(batch)
+            print(json.dumps({"count": decoded, "t": time.time()}), flush=True)
 
     return app
 
 
 def main() -> None:
     """Run the no-op worker until stopped."""
-    expected = int(sys.argv[1])
-    app = build_noop_app(Settings(), expected, verbose="-v" in sys.argv[2:])
-    worker = faust.Worker(app, loglevel="WARNING", quiet=True)
-    worker.execute_from_commandline()
+    app = build_noop_app(Settings())
+    faust.Worker(app, loglevel="WARNING", quiet=True).execute_from_commandline()
 
 
 if __name__ == "__main__":

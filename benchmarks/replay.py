@@ -1,4 +1,4 @@
-"""Replay throughput: payments per second through the PaymentScreener, against a decode-only baseline.
+"""Replay throughput: payments per second through the PaymentScreener vs a decode-only baseline.
 
     python -m benchmarks.replay [--payments 5000] [--lists PATH ...] [--rules DIR] [--seed 1]
 

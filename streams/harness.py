@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,14 +25,75 @@ from aiokafka.errors import TopicAlreadyExistsError
 
 __all__ = [
     "Collected",
+    "TopicNames",
     "WorkerProcess",
     "collect",
     "create_topics",
+    "metric_total",
     "produce",
     "worker_command",
+    "worker_env",
 ]
 
 WORKER_CODE = "import sys; from streams.cli.main import cli; sys.exit(cli())"
+
+
+@dataclass(frozen=True)
+class TopicNames:
+    """The four topics of one worker group."""
+
+    payments: str
+    alerts: str
+    results: str
+    dlq: str
+
+    @classmethod
+    def unique(cls, suffix: str) -> TopicNames:
+        """Topic names of their own for one test or benchmark run."""
+        return cls(f"payments-{suffix}", f"alerts-{suffix}", f"results-{suffix}",
+                   f"payments-dlq-{suffix}")
+
+    def all(self) -> tuple[str, str, str, str]:
+        """The four names."""
+        return (self.payments, self.alerts, self.results, self.dlq)
+
+    def outputs(self) -> tuple[str, str, str]:
+        """What the worker publishes to."""
+        return (self.alerts, self.results, self.dlq)
+
+
+def worker_env(broker_url: str, app_id: str, topics: TopicNames, *, web_port: int,
+               data_dir: Path, lists_paths: Sequence[Path] = (), rules_dir: Path | None = None,
+               **extra: str) -> dict[str, str]:
+    """The STREAMS_* variables of one worker of group `app_id`."""
+    env = {
+        "STREAMS_BROKER": broker_url, "STREAMS_APP_ID": app_id,
+        "STREAMS_PAYMENTS_TOPIC": topics.payments, "STREAMS_ALERTS_TOPIC": topics.alerts,
+        "STREAMS_RESULTS_TOPIC": topics.results, "STREAMS_DLQ_TOPIC": topics.dlq,
+        "STREAMS_WEB_PORT": str(web_port), "STREAMS_DATA_DIR": str(data_dir),
+        "STREAMS_LOG_LEVEL": "info",
+    }
+    if lists_paths:
+        env["STREAMS_LISTS_PATHS"] = json.dumps([str(p) for p in lists_paths])
+    if rules_dir is not None:
+        env["STREAMS_RULES_DIR"] = str(rules_dir)
+    env.update({f"STREAMS_{k.upper()}": v for k, v in extra.items()})
+    return env
+
+
+def metric_total(web_port: int, name: str, timeout: float = 2.0) -> float | None:
+    """The sum over all label sets of one metric on a worker's /metrics; None if unreachable."""
+    url = f"http://127.0.0.1:{web_port}/metrics"
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 - local
+            text = response.read().decode()
+    except OSError:
+        return None
+    total = 0.0
+    for line in text.splitlines():
+        if line.startswith(name) and line[len(name):len(name) + 1] in ("{", " "):
+            total += float(line.rsplit(" ", 1)[1])
+    return total
 
 
 def worker_command(*args: str) -> list[str]:

@@ -138,6 +138,24 @@ def show(key: str, lists_paths: tuple[Path, ...], as_json: bool) -> None:
         click.echo(f"  remarks: {entity.remarks}")
 
 
+@lists_group.command("nk-banks")
+@lists_option
+@click.option("--json", "as_json", is_flag=True, help="print JSON")
+def nk_banks(lists_paths: tuple[Path, ...], as_json: bool) -> None:
+    """The North Korea-linked banks view: each entry, why it is in the view, its BICs."""
+    lists = _load_or_exit(lists_paths)
+    view = lists.nk_banks
+    rows = [{"key": e.key, "name": e.name, "bics": list(e.identifier_values("bic")),
+             "reason": view.reason_for(e)} for e in view.entries()]
+    if as_json:
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    for row in rows:
+        bics = f"  [{', '.join(row['bics'])}]" if row["bics"] else ""
+        click.echo(f"{row['key']}  {row['name']}{bics}")
+    click.echo(f"{len(rows)} North Korea-linked banks; any BIC with country KP is linked as well")
+
+
 @lists_group.command("update")
 @click.option("--lists-dir", type=click.Path(path_type=Path), default=None,
               help="where the official lists are kept (default: settings lists_dir)")

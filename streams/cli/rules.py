@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -168,9 +169,9 @@ def replay_command(payments: Path, rules_dir: Path | None, lists_paths: tuple[Pa
     size = payments.stat().st_size
     show_progress = sys.stderr.isatty()
     try:
-        with payments.open("rb") as stream, click.progressbar(
-            length=size, label="replay", file=sys.stderr,
-        ) as bar:
+        bar_context = click.progressbar(length=size, label="replay", file=sys.stderr) \
+            if show_progress else contextlib.nullcontext(None)
+        with payments.open("rb") as stream, bar_context as bar:
             def on_outcome(outcome):  # type: ignore[no-untyped-def]
                 if outcome.alert is not None and alerts is not None:
                     alerts.write(outcome.alert.model_dump_json() + "\n")
@@ -181,7 +182,7 @@ def replay_command(payments: Path, rules_dir: Path | None, lists_paths: tuple[Pa
                 click.echo(f"{payments}:{bad.line}: {bad.error_type}: {bad.error}", err=True)
 
             stats = replay(stream, screener, on_outcome=on_outcome, on_bad_line=on_bad,
-                           on_bytes=bar.update if show_progress else None)
+                           on_bytes=bar.update if bar is not None else None)
     finally:
         for out in (alerts, results):
             if out is not None and out is not sys.stdout:

@@ -43,7 +43,9 @@ MT103_TAGS: dict[str, bool] = {
                      "59F", "70", "71A", "72", "77B", "77T"], False),
     **dict.fromkeys(["13C", "23E", "71F", "71G"], True),
 }
-MANDATORY = ("20", "23B", "32A", "50", "59", "71A")
+#: Mandatory fields, as (tag or option-less number, label in messages).
+MANDATORY = (("20", ":20:"), ("23B", ":23B:"), ("32A", ":32A:"), ("50", ":50a:"),
+             ("59", ":59a:"), ("71A", ":71A:"))
 _REFERENCE = re.compile(r"[^/\n](?:[^\n]{0,14})")
 _OPERATION_CODES = {"CRED", "CRTS", "SPAY", "SPRI", "SSTD"}
 _CHARGES_CODES = {"BEN", "OUR", "SHA"}
@@ -85,9 +87,8 @@ def _index_fields(fields: tuple[Field, ...]) -> dict[str, list[Field]]:
             raise syntax_error(item, f"conflicts with :{options[number]}: (one option of "
                                      f":{number}a: only)")
         by_tag.setdefault(item.tag, []).append(item)
-    present = {tag[:2] for tag in by_tag}
-    missing = [f":{tag}a:" if tag in ("50", "59") else f":{tag}:" for tag in MANDATORY
-               if (tag not in present if tag in ("50", "59") else tag not in by_tag)]
+    present = set(by_tag) | {tag[:2] for tag in by_tag}
+    missing = [label for tag, label in MANDATORY if tag not in present]
     if missing:
         raise FormatError(f"MT103 mandatory field(s) missing: {', '.join(missing)}",
                           "missing_field")

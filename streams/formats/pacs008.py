@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET  # noqa: S405 - element type only; parsing is in xml_safety
 from datetime import datetime, timezone
+from functools import lru_cache
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
 from streams.errors import FormatError
-from streams.formats.canonical import address_from, join_text, validated
+from streams.formats.canonical import address_from, clean_text, join_text, validated
 from streams.formats.xml_safety import parse_xml
 from streams.models import Agent, Party, Payment
 
@@ -68,12 +69,12 @@ class _Node:
     def text(self, name: str) -> str | None:
         """The whitespace-folded text of the child at `name`, or None when absent or blank."""
         found = self.element.find(_qualified(name))
-        return None if found is None else join_text([found.text])
+        return None if found is None or found.text is None else clean_text(found.text)
 
     def texts(self, name: str) -> list[str]:
         """The non-blank texts of every child at `name`."""
-        return [t for t in (join_text([el.text]) for el in self.element.findall(_qualified(name)))
-                if t]
+        found = self.element.findall(_qualified(name))
+        return [t for t in (clean_text(el.text) for el in found if el.text) if t]
 
     def require(self, name: str) -> _Node:
         """The child of that name, or a FormatError naming the missing element."""
@@ -83,6 +84,7 @@ class _Node:
         return node
 
 
+@lru_cache(maxsize=512)
 def _qualified(path: str) -> str:
     return "/".join(f"{{{PACS008_NAMESPACE}}}{part}" for part in path.split("/"))
 

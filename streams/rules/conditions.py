@@ -11,7 +11,6 @@ from decimal import Decimal
 
 from pydantic import BaseModel
 
-from streams.models import Party
 from streams.rules import matchers
 from streams.rules.context import Context, Finding, Subject
 from streams.rules.matchers import Leaf, SetTable
@@ -33,8 +32,7 @@ from streams.rules.model import (
     WindowAggregate,
     WindowCond,
 )
-from streams.rules.text import normalize_text
-from streams.rules.window import window_key
+from streams.rules.window import party_key, window_key
 
 __all__ = ["ConditionCompiler", "Evaluator"]
 
@@ -71,12 +69,6 @@ def _currency(spec: CurrencyIn, sets: SetTable) -> Evaluator:
     return evaluate
 
 
-def _party_key(party: Party) -> str:
-    if party.account:
-        return "acct:" + "".join(party.account.split()).upper()
-    return "name:" + normalize_text(party.name)
-
-
 def _window(spec: WindowAggregate) -> Evaluator:
     span = _describe_seconds(spec.seconds)
 
@@ -84,9 +76,9 @@ def _window(spec: WindowAggregate) -> Evaluator:
         payment = ctx.payment
         parts: list[str] = []
         if spec.key in ("debtor_creditor", "debtor"):
-            parts.append(_party_key(payment.debtor))
+            parts.append(party_key(payment.debtor))
         if spec.key in ("debtor_creditor", "creditor"):
-            parts.append(_party_key(payment.creditor))
+            parts.append(party_key(payment.creditor))
         key = window_key(ctx.rule_id, spec.key, payment.currency, *parts)
         totals = ctx.store.add(key, payment.payment_id, payment.created_at, payment.amount,
                                float(spec.seconds))

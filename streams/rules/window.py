@@ -13,7 +13,13 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Protocol
 
-__all__ = ["InMemoryWindowStore", "WindowEntries", "WindowStore", "WindowTotals", "window_key"]
+from streams.models import Party, Payment
+from streams.rules.text import normalize_text
+
+__all__ = [
+    "InMemoryWindowStore", "WindowEntries", "WindowStore", "WindowTotals", "party_key",
+    "routing_key", "window_key",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +35,22 @@ class WindowStore(Protocol):
 
     def add(self, key: str, payment_id: str, at: datetime, amount: Decimal,
             window_seconds: float) -> WindowTotals: ...
+
+
+def party_key(party: Party) -> str:
+    """Who a party is for windowed rules: its account when it has one, else its name."""
+    if party.account:
+        return "acct:" + "".join(party.account.split()).upper()
+    return "name:" + normalize_text(party.name)
+
+
+def routing_key(payment: Payment) -> str:
+    """A key that names no party and puts every payment of one debtor on one partition.
+
+    The worker re-keys payments by it before the windowed rules run, so that the window
+    totals of one debtor (alone or with a creditor) live on one partition of the table.
+    """
+    return hashlib.sha256(party_key(payment.debtor).encode("utf-8")).hexdigest()[:32]
 
 
 def window_key(rule_id: str, *parts: str) -> str:

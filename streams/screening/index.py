@@ -10,7 +10,7 @@ names whose best possible score can still reach the threshold are aligned and sc
 from __future__ import annotations
 
 import math
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
@@ -34,7 +34,8 @@ MAX_FUZZY_TOKENS = 40  # vocabulary neighbours kept per query token
 BOUND_SLACK = 3.0  # the score bound is rough (joined words weigh double): keep a margin
 WEAK_ALIAS_FACTOR = 0.8  # weak aliases (nicknames, lone given names) alone do not alert
 WEAK_QUALITIES = frozenset({"weak", "low"})
-FUZZY_BOUND = 0.9  # what a non-blocking token may still add through a typo
+FUZZY_BOUND = 0.9
+PRECISE_BOUND_CANDIDATES = 24  # above this many candidates the bound looks typos up  # what a non-blocking token may still add through a typo
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,8 +46,14 @@ class IndexedName:
     name: str  # the listed name or alias as the list wrote it
     kind: str  # "primary", or the alias kind (aka, fka, original_script, ...)
     tokens: tuple[str, ...]
+    weights: tuple[float, ...]
     weight: float
     weak: bool  # a weak alias (list says weak/low, or a lone word for a person): scored lower
+
+
+def _two_edit_similarity(token: str) -> float:
+    """The best similarity a token can reach with a word two edits away."""
+    return max(0.0, 1.0 - 2.0 / len(token)) if len(token) > 1 else 0.7
 
 
 def _deletions(token: str) -> list[str]:
@@ -72,15 +79,25 @@ class NameIndex:
                     continue
                 seen.add(tokens)
                 name_id = len(self.names)
-                weight = sum(token_weight(t) for t in tokens)
+                token_weights = tuple(token_weight(t) for t in tokens)
+                weight = sum(token_weights)
                 weak = kind != "primary" and (
                     (quality or "").lower() in WEAK_QUALITIES
                     or (entity.type is EntityType.PERSON and len(tokens) == 1))
-                self.names.append(IndexedName(pos, raw, kind, tokens, weight, weak))
+                self.names.append(IndexedName(pos, raw, kind, tokens, token_weights, weight, weak))
                 self.exact.setdefault(tuple(sorted(tokens)), []).append(name_id)
                 for token in set(tokens):
                     postings.setdefault(token, []).append(name_id)
-        self.postings: dict[str, tuple[int, ...]] = {t: tuple(v) for t, v in postings.items()}
+        # Postings run from light names to heavy ones, so a query can skip the names too
+        # long to reach its threshold with one bisect.
+        self.postings: dict[str, tuple[int, ...]] = {}
+        self._posting_weights: dict[str, list[float]] = {}
+        for token, ids in postings.items():
+            ids.sort(key=lambda n: self.names[n].weight)
+            self.postings[token] = tuple(ids)
+            self._posting_weights[token] = [self.names[n].weight for n in ids]
+        self.posting_sets: dict[str, frozenset[int]] = {
+            t: frozenset(ids) for t, ids in self.postings.items()}
         self.token_sets: list[frozenset[str]] = [frozenset(n.tokens) for n in self.names]
         total = max(1, len(self.names))
         self.idf: dict[str, float] = {
@@ -194,14 +211,21 @@ class NameIndex:
                 i, self._expand(tokens, i, True, may_be_truncated))
             return sum(len(self.postings[x]) for x in found) if found else 1 << 30
 
+        # A token with no vocabulary word within one edit can still align with two edits.
         order = sorted(range(len(tokens)), key=size)
+        reach = [1.0 if exact[i] or fuzzy.get(i) else _two_edit_similarity(tokens[i])
+                 for i in range(len(tokens))]
         blocking: list[int] = []
-        outside = query_weight
+        outside = sum(w * r for w, r in zip(weights, reach))
         for i in order:
-            if outside < need and blocking:
+            if (outside < need and blocking) or reach[i] < 1.0:
                 break
             blocking.append(i)
             outside -= weights[i]
+        tail_penalty = TRUNCATED_TAIL_PENALTY if may_be_truncated else LISTED_MISSING_PENALTY
+        floor = min_score - BOUND_SLACK
+        # Even matching every query token, a listed name heavier than this stays below floor.
+        max_weight = query_weight * (1 + (100.0 / max(floor, 1.0) - 1) / tail_penalty)
         candidates: set[int] = set()
         for i in blocking:
             if i not in fuzzy:
@@ -209,31 +233,53 @@ class NameIndex:
             if joined[i]:
                 fuzzy[i].add(joined[i])  # type: ignore[arg-type]
             for token in fuzzy[i]:
-                candidates.update(self.postings[token])
-        checks = [
-            (weights[i], fuzzy[i] if i in blocking else exact[i], joined[i],
-             weights[i + 1] if joined[i] else 0.0, i not in blocking and len(tokens[i]) >= 3)
-            for i in range(len(tokens))
-        ]
-        tail_penalty = TRUNCATED_TAIL_PENALTY if may_be_truncated else LISTED_MISSING_PENALTY
-        floor = min_score - BOUND_SLACK
-        for name_id in candidates:
+                ids = self.postings[token]
+                if self._posting_weights[token][-1] > max_weight:
+                    ids = ids[:bisect_right(self._posting_weights[token], max_weight)]
+                candidates.update(ids)
+        # With many candidates, look the other tokens' typo neighbours up too: that costs a
+        # few lookups and spares most alignments.
+        if len(candidates) > PRECISE_BOUND_CANDIDATES:
+            for i in range(len(tokens)):
+                if i not in fuzzy:
+                    fuzzy[i] = self._expand(tokens, i, True, may_be_truncated)
+        # Matched weight of each candidate on both sides, from set intersections (C speed);
+        # a name that cannot reach the needed share of the query is dropped unaligned.
+        query_matched: dict[int, float] = {}
+        listed_matched: dict[int, float] = {}
+        unsure = 0.0  # optimistic weight of tokens whose typo neighbours were not looked up
+        for i, token in enumerate(tokens):
+            found = fuzzy.get(i)
+            if found is None:
+                found = exact[i]
+                unsure += weights[i] * reach[i] * FUZZY_BOUND
+            scored = sorted(
+                ((1.0 if x == token else max(token_similarity(token, x)[0], 0.9), x)
+                 for x in found), reverse=True)
+            if joined[i]:
+                scored.insert(0, (1.0, joined[i]))
+            seen: set[int] = set()
+            for sim, vocab_token in scored:
+                hit = candidates.intersection(self.posting_sets[vocab_token])
+                hit.difference_update(seen)
+                if not hit:
+                    continue
+                seen |= hit
+                w = weights[i] + (weights[i + 1] if vocab_token == joined[i] else 0.0)
+                listed_w = token_weight(vocab_token)
+                for name_id in hit:
+                    query_matched[name_id] = query_matched.get(name_id, 0.0) + w * sim
+                    listed_matched[name_id] = listed_matched.get(name_id, 0.0) + listed_w * sim
+        for name_id, q_matched in query_matched.items():
             if name_id in results:
                 continue
+            q_matched = min(query_weight, q_matched + unsure)
             name = self.names[name_id]
-            token_set = self.token_sets[name_id]
-            matched = 0.0
-            for w, hits, join, next_w, may_typo in checks:
-                if join is not None and join in token_set:
-                    matched += w + next_w
-                elif not hits.isdisjoint(token_set):
-                    matched += w
-                elif may_typo:
-                    matched += FUZZY_BOUND * w
-            matched = min(matched, query_weight)
+            c_matched = min(name.weight, listed_matched[name_id] + unsure)
+            matched = (q_matched + c_matched) / 2
             bound = 100.0 * matched / (
-                matched + QUERY_EXTRA_PENALTY * (query_weight - matched)
-                + tail_penalty * max(0.0, name.weight - matched))
+                matched + QUERY_EXTRA_PENALTY * (query_weight - q_matched)
+                + tail_penalty * (name.weight - c_matched))
             if name.weak:
                 bound *= WEAK_ALIAS_FACTOR
             if bound < floor:

@@ -83,9 +83,8 @@ def load_lists(paths: Sequence[Path]) -> ListSet:
     started = time.perf_counter()
     snapshots: dict[str, ListSnapshot] = {}
     for path in paths:
-        path = Path(path)
-        if path.is_dir():
-            path = path.resolve()  # one version directory even if a symlink swaps meanwhile
+        # Resolved first: one version directory even if `streams lists update` swaps the link.
+        path = Path(path).resolve()
         files = list_files(path)
         if not files and path.is_dir():
             raise ListLoadError(str(path), "directory holds no list files")

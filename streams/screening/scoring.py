@@ -136,19 +136,23 @@ def _joined_pairs(query: tuple[str, ...], listed: tuple[str, ...], free_q: list[
     for short, long, free_short, free_long, how in (
         (query, listed, fq, fc, "joined"), (listed, query, fc, fq, "split")
     ):
-        for i in sorted(free_short):
-            for j in sorted(free_long):
-                if i not in free_short:
+        wanted = {short[i]: i for i in free_short}
+        for j in sorted(free_long):
+            if j not in free_long or j + 1 not in free_long:
+                continue
+            text = long[j]
+            for k in (j + 1, j + 2):
+                if k not in free_long:
                     break
-                for size in (2, 3):
-                    span = tuple(range(j, j + size))
-                    if all(k in free_long for k in span) and \
-                            "".join(long[k] for k in span) == short[i]:
-                        free_short.discard(i)
-                        free_long.difference_update(span)
-                        pairs.append(TokenPair((i,), span, 0.95, how) if how == "joined"
-                                     else TokenPair(span, (i,), 0.95, how))
-                        break
+                text += long[k]
+                i = wanted.get(text)
+                if i is not None and i in free_short:
+                    span = tuple(range(j, k + 1))
+                    free_short.discard(i)
+                    free_long.difference_update(span)
+                    pairs.append(TokenPair((i,), span, 0.95, how) if how == "joined"
+                                 else TokenPair(span, (i,), 0.95, how))
+                    break
     return pairs
 
 

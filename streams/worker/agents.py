@@ -17,7 +17,6 @@ from typing import Any
 import faust
 
 from streams import metrics
-from streams.pipeline import PaymentScreener
 from streams.settings import Settings
 from streams.web import Readiness, register_ops_views
 from streams.worker.app import Topics, build_app, declare_topics, make_topics
@@ -98,15 +97,6 @@ async def screen_stream(
         # returning to take_events acks these events; Faust commits acked offsets
 
 
-def _rule_count(screener: PaymentScreener) -> int:
-    ruleset = getattr(screener.evaluator, "ruleset", None)
-    return len(getattr(ruleset, "enabled_rules", ()) or ())
-
-
-def _record_loaded(screener: PaymentScreener) -> None:
-    metrics.set_ruleset(screener.ruleset_version, _rule_count(screener))
-
-
 def make_context(settings: Settings) -> WorkerContext:
     """The app, its topics, window table, screening state and publisher for one worker."""
     app = build_app(settings)
@@ -119,9 +109,6 @@ def make_context(settings: Settings) -> WorkerContext:
         settings.mt103_topic: "mt103",
     })
     readiness.rules_loaded = readiness.lists_loaded = True
-    _record_loaded(state.screener)
-    metrics.record_reload("rules", True)
-    metrics.record_reload("lists", True)
     outputs = Outputs(
         alerts=settings.alerts_topic, results=settings.results_topic, dlq=settings.dlq_topic
     )
@@ -141,12 +128,7 @@ def register_agents(ctx: WorkerContext) -> None:
 
     @ctx.app.timer(ctx.settings.reload_interval_seconds, name="reload-rules-and-lists")
     async def reload_files() -> None:
-        before = ctx.state.reload_failures
-        if await ctx.state.reload():
-            _record_loaded(ctx.state.screener)
-            metrics.record_reload("rules", True)
-        elif ctx.state.reload_failures > before:
-            metrics.record_reload("rules", False)
+        await ctx.state.reload()
 
 
 def register_format_agents(ctx: WorkerContext) -> bool:

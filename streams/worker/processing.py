@@ -20,6 +20,7 @@ every one of those messages, so the caller may then ack the batch's events.
 from __future__ import annotations
 
 import asyncio
+import base64
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable, Sequence
@@ -138,6 +139,11 @@ def _dead_letter(record: RawRecord, error: PaymentDecodeError, outputs: Outputs)
         record.value, error, topic=record.topic, partition=record.partition,
         offset=record.offset, key=record.key,
     )
+    raw = record.value or b""
+    if letter.raw_encoding == "utf-8" and letter.raw.encode() != raw:
+        # the model strips outer whitespace from strings: keep such bytes exact as base64
+        letter = letter.model_copy(
+            update={"raw": base64.b64encode(raw).decode("ascii"), "raw_encoding": "base64"})
     return Outgoing(outputs.dlq, record.key, letter.model_dump_json().encode())
 
 

@@ -1,35 +1,104 @@
-"""The screening state of a worker: the screener in force, swapped whole when files change."""
+"""The screening state of a worker: the screener in force, reloaded when rule or list files change.
+
+Rule files are checked by the rule engine's RuleReloader (streams/rules/reload.py) in the
+event loop's own thread, between batches, so a batch never mixes two rule sets. List files
+load in a thread (the full lists take seconds); the new screener, built over the rule set
+in force, is then swapped in whole, again between batches. A broken file is rejected with
+a log line and a failure count, and the previous rules or lists keep screening.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
-from streams.assembly import build_payment_screener_from
+from streams import metrics
+from streams.assembly import lists_paths_for, screener_for
+from streams.errors import ListLoadError
 from streams.pipeline import PaymentScreener
+from streams.rules.engine import RuleEngine
+from streams.rules.loader import load_ruleset
+from streams.rules.reload import RuleReloader
 from streams.rules.window import WindowStore
+from streams.screening.listset import ListSet, load_lists
 from streams.settings import Settings
 
-__all__ = ["FileReloader", "ScreenerReloader", "ScreeningState", "load_screening_state"]
+__all__ = ["ReloadReport", "ScreeningState", "load_screening_state"]
 
 log = logging.getLogger(__name__)
 
-#: Returns a new screener when the rule or list files changed and loaded cleanly, else None;
-#: raises when a changed file is broken (the previous screener then stays in force).
-ScreenerReloader = Callable[[], "PaymentScreener | None"]
+Fingerprint = tuple[tuple[str, int, int], ...]
+
+
+def _fingerprint(paths: list[Path]) -> Fingerprint:
+    """Name, size and mtime of every file under `paths`: changes when any file changes."""
+    found: list[tuple[str, int, int]] = []
+    for root in paths:
+        files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
+        for path in files:
+            try:
+                stat = path.stat()
+            except OSError:
+                continue
+            found.append((str(path), stat.st_size, stat.st_mtime_ns))
+    return tuple(found)
+
+
+def _published(version: str, source: str) -> float | None:
+    """A list's publication time: its version when that is a date, else its file's mtime."""
+    try:
+        return datetime.fromisoformat(version.replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        pass
+    try:
+        return Path(source).stat().st_mtime
+    except OSError:
+        return None
+
+
+def record_lists(lists: ListSet) -> None:
+    """Publish each loaded list's entry count and age as metrics."""
+    for list_id, snapshot in lists.snapshots.items():
+        metrics.set_list_loaded(list_id, len(snapshot.entities),
+                                _published(snapshot.version, snapshot.source))
+
+
+def record_rules(screener: PaymentScreener) -> None:
+    """Publish the rule set in force as metrics."""
+    ruleset = getattr(screener.evaluator, "ruleset", None)
+    metrics.set_ruleset(screener.ruleset_version, len(getattr(ruleset, "enabled_rules", ())))
+
+
+@dataclass(frozen=True)
+class ReloadReport:
+    """What one reload check did to the rules and the lists."""
+
+    rules: str = "unchanged"  # unchanged | reloaded | rejected
+    lists: str = "unchanged"
+    error: str | None = None
 
 
 class ScreeningState:
-    """Holds the active PaymentScreener; agents read it once per batch, so a swap is atomic."""
+    """Holds the PaymentScreener in force; agents read it once per batch."""
 
-    def __init__(self, screener: PaymentScreener, reloader: ScreenerReloader | None = None) -> None:
+    def __init__(self, screener: PaymentScreener, rules_dir: Path, lists_paths: list[Path],
+                 store: WindowStore | None = None) -> None:
         self._screener = screener
-        self._reloader = reloader
+        self.rules_dir = rules_dir
+        self.lists_paths = lists_paths
+        self.store = store
+        self._rules = self._watch_rules(screener)
+        self._lists_seen = _fingerprint(lists_paths)
         self.reloads = 0
         self.reload_failures = 0
         self.last_error: str | None = None
+
+    def _watch_rules(self, screener: PaymentScreener) -> RuleReloader | None:
+        engine = screener.evaluator
+        return RuleReloader(engine, self.rules_dir) if isinstance(engine, RuleEngine) else None
 
     @property
     def screener(self) -> PaymentScreener:
@@ -44,65 +113,64 @@ class ScreeningState:
     def swap(self, screener: PaymentScreener) -> None:
         """Put a new screener in force (the next batch uses it)."""
         self._screener = screener
+        self._rules = self._watch_rules(screener)
         self.reloads += 1
 
-    async def reload(self) -> bool:
-        """Check the files in a thread (loading can take seconds); True when a new set took over."""
-        if self._reloader is None:
-            return False
+    def _failed(self, kind: str, error: str) -> None:
+        self.reload_failures += 1
+        self.last_error = error
+        metrics.record_reload(kind, False)
+
+    def reload_rules(self) -> str:
+        """Check the rule files (in the calling thread: the swap must fall between batches)."""
+        if self._rules is None:
+            return "unchanged"
+        outcome = self._rules.check()
+        if outcome.status == "reloaded":
+            self.reloads += 1
+            metrics.record_reload("rules", True)
+            record_rules(self._screener)
+        elif outcome.status == "rejected":
+            self._failed("rules", outcome.error or "rule files rejected")
+        return outcome.status
+
+    async def reload_lists(self) -> str:
+        """Load changed list files in a thread, then swap in a screener over the active rules."""
+        current = _fingerprint(self.lists_paths)
+        if current == self._lists_seen:
+            return "unchanged"
+        self._lists_seen = current  # a broken file is reported once, not on every tick
         try:
-            fresh = await asyncio.to_thread(self._reloader)
-        except Exception as exc:  # noqa: BLE001 - a broken file must not stop screening
-            self.reload_failures += 1
-            self.last_error = str(exc)
-            log.error("reload rejected, previous rules stay in force: %s", exc)
-            return False
-        if fresh is None:
-            return False
-        old = self._screener.ruleset_version
-        self.swap(fresh)
-        self.last_error = None
-        log.info("reloaded: ruleset %s -> %s", old, fresh.ruleset_version)
-        return True
+            lists = await asyncio.to_thread(load_lists, self.lists_paths)
+        except ListLoadError as exc:
+            log.error("list files rejected, keeping the lists in force: %s", exc)
+            self._failed("lists", str(exc))
+            return "rejected"
+        engine = self._screener.evaluator
+        ruleset = engine.ruleset if isinstance(engine, RuleEngine) else load_ruleset(self.rules_dir)
+        self.swap(screener_for(lists, ruleset, self.store))
+        metrics.record_reload("lists", True)
+        record_lists(lists)
+        log.info("lists reloaded: %s", lists.versions())
+        return "reloaded"
 
-
-def _fingerprint(paths: list[Path]) -> tuple[tuple[str, int, int], ...]:
-    """Name, size and mtime of every file under `paths`: changes when any file changes."""
-    found: list[tuple[str, int, int]] = []
-    for root in paths:
-        files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
-        for path in files:
-            try:
-                stat = path.stat()
-            except OSError:
-                continue
-            found.append((str(path), stat.st_size, stat.st_mtime_ns))
-    return tuple(found)
-
-
-class FileReloader:
-    """Rebuilds the screener when a rule or list file changes; raises when a changed file is bad."""
-
-    def __init__(self, settings: Settings, store: WindowStore | None = None) -> None:
-        self.rules_dir = settings.resolved_rules_dir()
-        self.lists_paths = settings.resolved_lists_paths()
-        self.store = store
-        self._seen = self._current()
-
-    def _current(self) -> tuple[tuple[str, int, int], ...]:
-        return _fingerprint([self.rules_dir, *self.lists_paths])
-
-    def __call__(self) -> PaymentScreener | None:
-        """A new screener when files changed since the last check, else None."""
-        current = self._current()
-        if current == self._seen:
-            return None
-        self._seen = current  # a broken file is reported once, not on every tick
-        return build_payment_screener_from(self.lists_paths, self.rules_dir, store=self.store)
+    async def reload(self) -> ReloadReport:
+        """Check rules, then lists; whatever fails leaves the previous version screening."""
+        rules = self.reload_rules()
+        lists = await self.reload_lists()
+        return ReloadReport(rules, lists, self.last_error if "rejected" in (rules, lists)
+                            else None)
 
 
 def load_screening_state(settings: Settings, store: WindowStore | None = None) -> ScreeningState:
-    """The lists and rules from `settings`, with a reloader watching their files."""
-    reloader = FileReloader(settings, store)
-    screener = build_payment_screener_from(reloader.lists_paths, reloader.rules_dir, store=store)
-    return ScreeningState(screener, reloader)
+    """Load the configured lists and rules and watch their files."""
+    rules_dir = settings.resolved_rules_dir()
+    lists_paths = lists_paths_for(settings.resolved_lists_paths(), rules_dir)
+    ruleset = load_ruleset(rules_dir)
+    lists = load_lists(lists_paths)
+    screener = screener_for(lists, ruleset, store)
+    record_rules(screener)
+    record_lists(lists)
+    metrics.record_reload("rules", True)
+    metrics.record_reload("lists", True)
+    return ScreeningState(screener, rules_dir, lists_paths, store)

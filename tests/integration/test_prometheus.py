@@ -265,12 +265,14 @@ def test_worker_metrics_pass_promtool_and_cover_the_dashboard(
     asyncio.run(produce(broker.bootstrap, worker.payments_topic,
                         [payment(f"dash-{unique_name}", flagged=True), b"not json"]))
 
-    def scraped_with_alert() -> str | None:
+    def scraped_with_alert_and_lag() -> str | None:
         status, body = http_get(f"{worker.web}/metrics")
         text = body.decode()
-        return text if status == 200 and "streams_alerts_total{" in text else None
+        # the lag gauges appear once records were read and the lag timer (5 s) ran
+        counted = "streams_alerts_total{" in text and "streams_consumer_lag_records{" in text
+        return text if status == 200 and counted else None
 
-    text = wait_until(scraped_with_alert, 60, "an alert counted on /metrics")
+    text = wait_until(scraped_with_alert_and_lag, 60, "an alert and the lag on /metrics")
     done = subprocess.run([promtool, "check", "metrics"], input=text, capture_output=True,
                           text=True, timeout=60)
     assert done.returncode == 0, done.stdout + done.stderr

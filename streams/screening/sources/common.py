@@ -20,10 +20,13 @@ __all__ = [
 # Words that make an organisation's name (or the list's description of it) a financial one.
 FINANCIAL_WORDS = frozenset({
     "BANK", "BANKS", "BANKING", "BANKASI", "BANCO", "BANCA", "BANQUE", "BANC", "BANKA",
-    "CREDIT", "FINANCIAL", "FINANCE", "INSURANCE", "REINSURANCE", "EXCHANGE HOUSE",
-    "MONETARY INTERMEDIATION", "SAVINGS", "MONEY EXCHANGE", "HAWALA",
+    "CREDIT", "FINANCIAL", "FINANCE", "FINANCING", "FINANCIERA", "FINANCIERAS", "FINANCIERO",
+    "FINANCIEROS", "INSURANCE", "REINSURANCE", "LEASING", "PAYMENTS", "SARAFI",
+    "SARRAFI", "SAYRAFI", "HAWALA", "HAWALAH", "UNHAENG", "MONETARY INTERMEDIATION", "SAVINGS",
 })
 _WORD = re.compile(r"[A-Z]+")
+# Money exchangers, but not "economic exchange" or "trade exchange" bodies.
+_EXCHANGE = re.compile(r"(?<!ECONOMIC )(?<!TRADE )(?<!TRADING )(?<!CULTURAL )\bEXCHANGE\b")
 _PHRASES = tuple(w for w in FINANCIAL_WORDS if " " in w)
 _SINGLE = frozenset(w for w in FINANCIAL_WORDS if " " not in w)
 
@@ -32,9 +35,12 @@ def looks_financial(texts: Iterable[str]) -> bool:
     """Whether any text names a bank, credit, financial or insurance institution."""
     for text in texts:
         upper = text.upper()
-        if any(p in upper for p in _PHRASES):
+        if any(p in upper for p in _PHRASES) or _EXCHANGE.search(upper):
             return True
-        if not _SINGLE.isdisjoint(_WORD.findall(upper)):
+        words = _WORD.findall(upper)
+        if not _SINGLE.isdisjoint(words):
+            return True
+        if any(len(w) > 6 and w.endswith("BANK") for w in words):  # SBERBANK, GAZPROMBANK
             return True
     return False
 

@@ -21,6 +21,7 @@ __all__ = ["RemarkFacts", "parse_remarks"]
 _LABELS: tuple[tuple[str, str], ...] = tuple(sorted((
     ("SWIFT/BIC", "bic"),
     ("Vessel Registration Identification IMO", "imo"),
+    ("Vessel Registration Identification", "imo"),
     ("Identification Number IMO", "imo"),
     ("Company Number IMO", "registration"),
     ("Passport", "passport"), ("Diplomatic Passport", "passport"),

@@ -71,11 +71,14 @@ def load_un_xml(path: Path) -> ListSnapshot:
         section = sections[section_tag]
         assert section is not None  # noqa: S101 - checked above
         for index, record in enumerate(section.findall(tag), 1):
-            entity = _entity(path, tag, index, record, entity_type)
-            if entity.entry_id in seen:
-                raise ListLoadError(
-                    str(path), f"<{tag}> #{index}: duplicate REFERENCE_NUMBER {entity.entry_id}"
-                )
+            try:
+                entity = _entity(tag, index, record, entity_type)
+                if entity.entry_id in seen:
+                    duplicate = entity.entry_id
+                    raise ValueError(f"<{tag}> #{index}: duplicate REFERENCE_NUMBER {duplicate}")
+            except ValueError as exc:
+                where = _element_line(data, tag, index)
+                raise ListLoadError(str(path), str(exc), where) from exc
             seen.add(entity.entry_id)
             entities.append(entity)
     if not entities:
@@ -87,15 +90,26 @@ def load_un_xml(path: Path) -> ListSnapshot:
     )
 
 
-def _entity(path: Path, tag: str, index: int, record: Element, entity_type: EntityType) -> Entity:
+def _element_line(data: bytes, tag: str, index: int) -> int | None:
+    """The line where the index-th (1-based) <tag> element starts; only used for errors."""
+    position = -1
+    for _ in range(index):
+        position = data.find(f"<{tag}>".encode(), position + 1)
+        if position < 0:
+            return None
+    return data.count(b"\n", 0, position) + 1
+
+
+def _entity(tag: str, index: int, record: Element, entity_type: EntityType) -> Entity:
+    """One record as an Entity; ValueError says what is wrong with it."""
     reference = _text(record.find("REFERENCE_NUMBER"))
     where = f"<{tag}> #{index} ({reference or 'no REFERENCE_NUMBER'})"
     if reference is None:
-        raise ListLoadError(str(path), f"{where}: missing REFERENCE_NUMBER")
+        raise ValueError(f"{where}: missing REFERENCE_NUMBER")
     parts = (_NAME_PARTS if entity_type is EntityType.PERSON else _NAME_PARTS[:1])
     name = " ".join(t for p in parts if (t := _text(record.find(p))))
     if not name:
-        raise ListLoadError(str(path), f"{where}: missing FIRST_NAME")
+        raise ValueError(f"{where}: missing FIRST_NAME")
     aliases = _aliases(record, tag)
     countries: list[str] = []
     for value in _values(record, "NATIONALITY/VALUE"):

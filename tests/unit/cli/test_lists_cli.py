@@ -109,6 +109,17 @@ def test_update_through_the_cli(tmp_path: Path, server, shared_lists_dir: Path) 
     assert run("lists", "update", "--url", "nonsense").exit_code == 2
 
 
-@pytest.mark.parametrize("command", ["info", "show", "update"])
+def test_nk_banks(shared_lists_dir: Path) -> None:
+    result = run("lists", "nk-banks", "--json", "--lists", str(shared_lists_dir / "sdn.csv"))
+    assert result.exit_code == 0, result.output
+    rows = {row["key"]: row for row in json.loads(result.output)}
+    assert rows["ofac_sdn:15603"]["bics"] == ["FTBDKPPY"]
+    assert rows["ofac_sdn:11581"]["reason"].startswith("listed bank tied to North Korea")
+    assert "ofac_sdn:20564" not in rows  # Dandong Hongxiang is a trading company
+    text = run("lists", "nk-banks", "--lists", str(shared_lists_dir / "sdn.csv")).output
+    assert f"{len(rows)} North Korea-linked banks" in text
+
+
+@pytest.mark.parametrize("command", ["info", "show", "update", "nk-banks"])
 def test_help(command: str) -> None:
     assert run("lists", command, "--help").exit_code == 0

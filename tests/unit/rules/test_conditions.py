@@ -176,3 +176,13 @@ def test_disabled_rule_does_not_run(engine_for, make_payment):
     text = rule("country_in: {values: [CN]}")
     engine = engine_for(text.replace("action: hold", "action: hold\n    enabled: false"))
     assert hits(engine, make_payment()) == []
+
+
+def test_routing_key_groups_one_debtor_and_names_no_one(make_payment):
+    from streams.rules.window import routing_key
+
+    a = make_payment(payment_id="A", creditor={"name": "One Co"})
+    b = make_payment(payment_id="B", creditor={"name": "Two Co"})
+    c = make_payment(payment_id="C", debtor={"name": "Other GmbH", "account": None})
+    assert routing_key(a) == routing_key(b) != routing_key(c)
+    assert "Acme" not in routing_key(a) and "DE89" not in routing_key(a)

@@ -97,3 +97,22 @@ def test_fixture_needing_absent_lists_is_skipped(tmp_path):
         "    expect: {alert: false}\n")
     results = run_all(rules, [SAMPLE_LISTS_DIR])
     assert [r.status for r in results if r.file.endswith("needs.yaml")] == ["skipped"]
+
+
+def test_allow_list_fixture_records_the_suppressed_hit(tmp_path):
+    rules = tmp_path / "rules"
+    shutil.copytree(REPO_RULES, rules)
+    (rules / "allowlist.yaml").write_text(
+        "allow:\n  - id: allow-kmdt\n    name: Korea Mining Development Corp\n"
+        "    list: un_sc\n    entry_id: KPe.001\n    reason: a different company\n"
+        "    approver: analyst\n    expires: 2099-01-01\n")
+    for path in (rules / "tests").iterdir():
+        path.unlink()
+    (rules / "tests" / "allow.yaml").write_text(
+        "cases:\n  - name: cleared\n"
+        "    payment: {creditor: {name: Korea Mining Development Corp}}\n"
+        "    expect: {rules: {possible-sanctioned-party: [creditor]},"
+        " suppressed: [possible-sanctioned-party]}\n")
+    [result] = run_all(rules, [SAMPLE_LISTS_DIR])
+    # the UN hit is cleared and recorded; the OFAC entry of the same company still asks for review
+    assert result.status == "passed", result.message

@@ -22,7 +22,10 @@ ROW = ("ACME TRADING LTD", "1 Main St", "Dubai", "", "AE", "", "01/02/2020", "01
 def test_real_file(shared_lists_dir: Path) -> None:
     snapshot = load_dpl(shared_lists_dir / "dpl.txt")
     assert sum(len(e.addresses) for e in snapshot.entities) == 581
-    assert 455 <= len(snapshot.entities) <= 460  # names differing only in case/spacing merge
+    # 460 distinct names in the file; " I. ASH" and "I. ASH" differ only by a leading space.
+    raw = (shared_lists_dir / "dpl.txt").read_text(encoding="ascii").splitlines()[1:]
+    names = {" ".join(line.split("\t")[0].strip('"').split()).upper() for line in raw}
+    assert len(names) == 459 and len(snapshot.entities) == len(names)
     assert snapshot.version.startswith("sha256:")
     assert not any("KP" in e.countries for e in snapshot.entities)
 
@@ -47,3 +50,12 @@ def test_bad_header_and_short_row(tmp_path: Path) -> None:
     with pytest.raises(ListLoadError, match="expected 12 columns") as caught:
         load_dpl(path)
     assert caught.value.line == 3
+
+
+def test_truncated_row_fails_with_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "dpl.txt"
+    text = tsv(HEADER, ROW, ROW)
+    path.write_text(text[: text.rindex('"F.R.')], encoding="ascii")
+    with pytest.raises(ListLoadError) as caught:
+        load_dpl(path)
+    assert caught.value.line == 3 and "columns" in caught.value.reason

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -158,3 +159,12 @@ def test_alias_for_unknown_entry_fails(tmp_path: Path) -> None:
     with pytest.raises(ListLoadError, match="ent_num 999 is not in sdn.csv") as caught:
         load_sdn_csv(path)
     assert caught.value.line == 2 and caught.value.path.endswith("alt.csv")
+
+
+def test_vessel_imo_numbers(sdn) -> None:
+    vessels = [e for e in sdn.entities if e.type is EntityType.VESSEL]
+    pattern = re.compile(r"(?:Vessel Registration Identification|Identification Number)"
+                         r"(?: IMO)? (\d{7})\b")
+    for vessel in vessels:
+        assert set(vessel.identifier_values("imo")) == set(pattern.findall(vessel.remarks or ""))
+    assert sum(1 for v in vessels if v.identifier_values("imo")) >= 399

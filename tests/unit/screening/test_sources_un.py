@@ -89,26 +89,31 @@ def test_fields_of_a_small_file(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("content", "reason", "line"),
+    ("content", "reason", "at"),
     [
-        (SMALL[: len(SMALL) // 2], "malformed XML", True),
+        (SMALL[: len(SMALL) // 2], "malformed XML", "(end)"),
         (SMALL.replace("<REFERENCE_NUMBER>KPe.900</REFERENCE_NUMBER>", ""),
-         "<ENTITY> #1 (no REFERENCE_NUMBER): missing REFERENCE_NUMBER", False),
-        (SMALL.replace("KPe.900", "KPi.900"), "duplicate REFERENCE_NUMBER KPi.900", False),
-        (SMALL.replace("CONSOLIDATED_LIST", "OTHER_LIST"), "root element is <OTHER_LIST>", False),
+         "<ENTITY> #1 (no REFERENCE_NUMBER): missing REFERENCE_NUMBER", "<ENTITY>"),
+        (SMALL.replace("KPe.900", "KPi.900"), "duplicate REFERENCE_NUMBER KPi.900", "<ENTITY>"),
+        (SMALL.replace("CONSOLIDATED_LIST", "OTHER_LIST"), "root element is <OTHER_LIST>", None),
         (SMALL.replace("<FIRST_NAME>KIM</FIRST_NAME><SECOND_NAME>EXAMPLE</SECOND_NAME>", ""),
-         "<INDIVIDUAL> #1 (KPi.900): missing FIRST_NAME", False),
+         "<INDIVIDUAL> #1 (KPi.900): missing FIRST_NAME", "<INDIVIDUAL>"),
     ],
 )
-def test_bad_xml_names_element_or_line(
-    tmp_path: Path, content: str, reason: str, line: bool
+def test_bad_xml_names_element_and_line(
+    tmp_path: Path, content: str, reason: str, at: str | None
 ) -> None:
+    """The error's line is where the bad element starts (or where the file ends)."""
     path = tmp_path / "un.xml"
     path.write_text(content, encoding="utf-8")
     with pytest.raises(ListLoadError) as caught:
         load_un_xml(path)
     assert reason in caught.value.reason
-    assert (caught.value.line is not None) is line
+    if at is None:
+        assert caught.value.line is None
+    else:
+        end = content.index(at) if at != "(end)" else len(content)
+        assert caught.value.line == content[:end].count("\n") + 1
 
 
 def test_entity_expansion_is_refused(tmp_path: Path) -> None:
@@ -119,3 +124,11 @@ def test_entity_expansion_is_refused(tmp_path: Path) -> None:
     )
     with pytest.raises(ListLoadError, match="unsafe XML"):
         load_un_xml(path)
+
+
+def test_mis_encoded_xml_names_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "un.xml"
+    path.write_bytes(SMALL.encode("utf-8").replace("김 예시".encode(), b"\xc7\xe8 \xff"))
+    with pytest.raises(ListLoadError, match="malformed XML") as caught:
+        load_un_xml(path)
+    assert caught.value.line == SMALL[: SMALL.index("김")].count("\n") + 1

@@ -1,0 +1,82 @@
+"""Produce-to-result latency at a fixed offered rate, on the embedded broker.
+
+A warmed-up worker receives payments at `rate` per second for `seconds`; the latency of a
+payment is the time from just before its send to the arrival of its screening result at a
+consumer in this process (one clock). Run alone with
+`python -m benchmarks.stream_latency [RATE] [SECONDS]`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from benchmarks.stream_workers import PaymentSource, default_lists, start_group, warm_up
+from streams.broker import EmbeddedBroker
+from streams.harness import collect, produce
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """The q-th percentile (0..100) by nearest rank."""
+    ordered = sorted(values)
+    rank = max(0, min(len(ordered) - 1, round(q / 100 * len(ordered) + 0.5) - 1))
+    return ordered[rank]
+
+
+async def measure(broker: EmbeddedBroker, source: PaymentSource, rate: float = 1000.0,
+                  seconds: float = 10.0) -> dict[str, Any]:
+    """p50, p99 and max produce-to-result latency in ms, and the worker's peak RSS."""
+    group = await start_group(broker, 1, source.lists_paths)
+    try:
+        await warm_up(group, source)
+        records = source.batch(int(rate * seconds))
+        sent_at: dict[str, float] = {}
+        latencies: list[float] = []
+
+        def on_sent(key: bytes | None, now: float) -> None:
+            sent_at[(key or b"").decode()] = now
+
+        def on_record(topic: str, value: dict[str, Any], now: float) -> None:
+            started = sent_at.pop(value.get("payment_id", ""), None)
+            if started is not None:
+                latencies.append((now - started) * 1000)
+
+        collector = asyncio.create_task(collect(
+            broker.bootstrap, [group.topics.results],
+            lambda _: len(latencies) >= len(records), timeout=seconds + 120,
+            on_record=on_record))
+        await asyncio.sleep(1.0)  # the collector is assigned and polling before the first send
+        await produce(broker.bootstrap, group.topics.payments, records, rate=rate,
+                      on_sent=on_sent)
+        await collector
+        if len(latencies) < len(records):
+            raise RuntimeError(f"only {len(latencies)} of {len(records)} results arrived")
+        return {
+            "offered_per_second": rate,
+            "payments": len(records),
+            "latency_p50_ms": round(percentile(latencies, 50), 1),
+            "latency_p99_ms": round(percentile(latencies, 99), 1),
+            "latency_max_ms": round(max(latencies), 1),
+            "peak_rss_mb": round(group.peak_rss_bytes() / 2**20, 1),
+        }
+    finally:
+        group.stop()
+
+
+def main(argv: Sequence[str] = ()) -> dict[str, Any]:
+    """Run on a fresh embedded broker and print the figures."""
+    rate = float(argv[0]) if argv else 1000.0
+    seconds = float(argv[1]) if len(argv) > 1 else 10.0
+    lists_paths = default_lists()
+    with EmbeddedBroker() as broker:
+        figures = asyncio.run(measure(broker, PaymentSource(lists_paths), rate, seconds))
+    figures["lists"] = [str(p) for p in lists_paths]
+    for name, value in figures.items():
+        print(f"{name:>20}: {value}")
+    return figures
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

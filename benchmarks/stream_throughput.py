@@ -1,0 +1,78 @@
+"""Throughput on the embedded broker: a no-op decoding agent, the full worker, two workers.
+
+Each figure is measured while a warmed-up group drains a burst of payments (startup and
+group joins excluded); the ratios compare figures taken in the same run on the same
+machine. Run alone with `python -m benchmarks.stream_throughput [N]`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from benchmarks.stream_workers import (
+    PaymentSource,
+    default_lists,
+    drain_rate,
+    noop_drain_rate,
+    start_group,
+    warm_up,
+)
+from streams.broker import EmbeddedBroker
+
+
+async def noop_rate(broker: EmbeddedBroker, source: PaymentSource, n: int) -> float:
+    """(a) payments per second of a Faust agent that only decodes."""
+    group = await start_group(broker, 1, source.lists_paths, noop=True)
+    try:
+        already = await warm_up(group, source, noop=True)
+        return await noop_drain_rate(group, source.batch(n), already)
+    finally:
+        group.stop()
+
+
+async def full_rate(broker: EmbeddedBroker, source: PaymentSource, n: int, workers: int = 1
+                    ) -> tuple[float, int]:
+    """(b) payments per second of `workers` full screening workers, and their peak RSS."""
+    group = await start_group(broker, workers, source.lists_paths)
+    try:
+        await warm_up(group, source)
+        rate = await drain_rate(group, source.batch(n))
+        return rate, group.peak_rss_bytes()
+    finally:
+        group.stop()
+
+
+async def measure(broker: EmbeddedBroker, source: PaymentSource, n: int) -> dict[str, Any]:
+    """Every throughput figure of one run."""
+    noop = await noop_rate(broker, source, n)
+    one, rss = await full_rate(broker, source, n)
+    two, rss_two = await full_rate(broker, source, n, workers=2)
+    return {
+        "payments": n,
+        "noop_per_second": round(noop),
+        "full_per_second": round(one),
+        "full_over_noop": round(one / noop, 3),
+        "two_workers_per_second": round(two),
+        "two_over_one": round(two / one, 3),
+        "peak_rss_mb": round(max(rss, rss_two) / 2**20, 1),
+    }
+
+
+def main(argv: Sequence[str] = ()) -> dict[str, Any]:
+    """Run on a fresh embedded broker and print the figures."""
+    n = int(argv[0]) if argv else 20_000
+    lists_paths: list[Path] = default_lists()
+    with EmbeddedBroker() as broker:
+        figures = asyncio.run(measure(broker, PaymentSource(lists_paths), n))
+    figures["lists"] = [str(p) for p in lists_paths]
+    for name, value in figures.items():
+        print(f"{name:>24}: {value}")
+    return figures
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
