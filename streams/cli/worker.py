@@ -19,7 +19,7 @@ __all__ = ["commands"]
 
 def _settings(**overrides: Any) -> Settings:
     """Settings from STREAMS_* variables, with the command-line options given on top."""
-    given = {k: v for k, v in overrides.items() if v not in (None, ())}
+    given = {k: v for k, v in overrides.items() if v is not None and v != [] and v != ()}
     try:
         return Settings(**given)
     except ValidationError as exc:

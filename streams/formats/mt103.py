@@ -46,7 +46,7 @@ MT103_TAGS: dict[str, bool] = {
 #: Mandatory fields, as (tag or option-less number, label in messages).
 MANDATORY = (("20", ":20:"), ("23B", ":23B:"), ("32A", ":32A:"), ("50", ":50a:"),
              ("59", ":59a:"), ("71A", ":71A:"))
-_REFERENCE = re.compile(r"[^/\n](?:[^\n]{0,14})")
+_REFERENCE = re.compile(r"[^/\n][^\n]{0,15}")
 _OPERATION_CODES = {"CRED", "CRTS", "SPAY", "SPRI", "SSTD"}
 _CHARGES_CODES = {"BEN", "OUR", "SHA"}
 _CHAIN = ("53", "54", "55", "56")

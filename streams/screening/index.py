@@ -35,7 +35,7 @@ BOUND_SLACK = 3.0  # the score bound is rough (joined words weigh double): keep 
 WEAK_ALIAS_FACTOR = 0.8  # weak aliases (nicknames, lone given names) alone do not alert
 WEAK_QUALITIES = frozenset({"weak", "low"})
 FUZZY_BOUND = 0.9
-PRECISE_BOUND_CANDIDATES = 24  # above this many candidates the bound looks typos up  # what a non-blocking token may still add through a typo
+PRECISE_BOUND_CANDIDATES = 4  # above this many candidates the bound looks typos up  # what a non-blocking token may still add through a typo
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +49,14 @@ class IndexedName:
     weights: tuple[float, ...]
     weight: float
     weak: bool  # a weak alias (list says weak/low, or a lone word for a person): scored lower
+
+
+def _expansion_similarity(token: str, vocab_token: str) -> float:
+    """The similarity align() may give a query token and one of its expansions (or more)."""
+    sim = token_similarity(token, vocab_token)[0]
+    if vocab_token.startswith(token) or token.startswith(vocab_token) or sim == 0.0:
+        return max(sim, 0.95)  # cut-off words and halves of run-together words
+    return sim
 
 
 def _two_edit_similarity(token: str) -> float:
@@ -254,7 +262,7 @@ class NameIndex:
                 found = exact[i]
                 unsure += weights[i] * reach[i] * FUZZY_BOUND
             scored = sorted(
-                ((1.0 if x == token else max(token_similarity(token, x)[0], 0.9), x)
+                ((1.0 if x == token else _expansion_similarity(token, x), x)
                  for x in found), reverse=True)
             if joined[i]:
                 scored.insert(0, (1.0, joined[i]))

@@ -119,6 +119,7 @@ def worker(broker: EmbeddedBroker, unique_name: str, tmp_path: Path) -> Iterator
         "STREAMS_RULES_DIR": str(REPO_RULES_DIR),
         "STREAMS_DATA_DIR": str(tmp_path / "worker-data"),
         "STREAMS_LOG_LEVEL": "info",
+        "STREAMS_LOG_JSON": "true",
     })
     log = tmp_path / "worker.log"
     beside_python = Path(sys.executable).parent / "streams"
@@ -297,3 +298,16 @@ def _words(expr: str) -> set[str]:
     for char in "(){}[],=~!\"+-*/<>":
         cleaned = cleaned.replace(char, " ")
     return set(cleaned.split())
+
+
+def test_worker_logs_json_lines_when_asked(worker: RunningWorker) -> None:
+    # STREAMS_LOG_JSON=true (set by the fixture): every log line is one JSON object
+    assert http_get(f"{worker.web}/healthz")[0] == 200
+    lines = [line for line in worker.log.read_text().splitlines() if line.strip()]
+    assert lines, "the worker logged nothing"
+    for line in lines:
+        try:
+            entry = json.loads(line)
+        except json.JSONDecodeError:
+            pytest.fail(f"not a JSON log line: {line[:200]}")
+        assert {"time", "level", "logger", "message"} <= set(entry), line[:200]

@@ -60,6 +60,7 @@ entries:
   - id: RP-1
     name: ZANZIBAR QUILL RELOAD HOLDINGS
     programs: [TEST]
+    source: written by the reload test
 """
 
 

@@ -77,6 +77,7 @@ def test_every_streams_family_follows_prometheus_naming() -> None:
         if kind == "histogram":
             assert name.endswith("_seconds"), name
     assert set(found) - set(ours) <= {n for n in found if n.startswith("process_")}
+    assert "_created" not in metrics.render().decode(), "no _created series: they double the count"
 
 
 def test_no_label_carries_a_name_id_account_or_bic() -> None:

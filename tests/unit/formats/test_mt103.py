@@ -215,3 +215,7 @@ def test_a_full_line_continues_a_name_without_a_space() -> None:
 def test_narrative_lines_rejoin_at_full_width() -> None:
     payment = decode_one(mt103({"70": "Coal shipment from Nampo, vessel Ch\non Ma San\nlot 7"}))
     assert payment.remittance_info == "Coal shipment from Nampo, vessel Chon Ma San lot 7"
+
+
+def test_reference_of_sixteen_characters_is_accepted() -> None:
+    assert decode_one(mt103({"20": "ABCDEFGHIJKLMNOP"})).payment_id == "ABCDEFGHIJKLMNOP"

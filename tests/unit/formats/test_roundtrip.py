@@ -13,6 +13,7 @@ from streams.formats import decode_mt103, decode_pacs008
 from streams.models import Address, Agent, Party, Payment
 
 MAX = 1_000_000
+DEBTOR_ID = "TXID/CN/91210600MA0XYZ"
 SWIFT_X = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-?().,'+"
 
 
@@ -113,8 +114,11 @@ def test_pacs008_round_trip(payment: Payment) -> None:
 # ---- MT103 ------------------------------------------------------------------------------
 
 def _mt_party(tag: str, party: Party) -> str:
-    """Option F: account, 1/ name, 2/ street, 3/ country/town."""
+    """Option F: account (or, in 50F where line 1 is mandatory, an identifier), 1/ name,
+    2/ street, 3/ country/town."""
     lines = [f"/{party.account}"] if party.account else []
+    if tag == "50F" and not party.account:
+        lines = [DEBTOR_ID]
     lines.append(f"1/{party.name}")
     address = party.address or Address()
     if address.street:
@@ -159,8 +163,11 @@ def _mt_view(p: Payment) -> Payment:
         kept = Address(street=a.address.street) if a.address.street else None
         return a.model_copy(update={"address": kept})
 
+    debtor = party(p.debtor)
+    if not debtor.account:
+        debtor = debtor.model_copy(update={"id": DEBTOR_ID})
     return p.model_copy(update={
-        "debtor": party(p.debtor), "creditor": party(p.creditor),
+        "debtor": debtor, "creditor": party(p.creditor),
         "debtor_agent": bank(p.debtor_agent), "creditor_agent": bank(p.creditor_agent),
     })
 

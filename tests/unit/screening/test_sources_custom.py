@@ -89,3 +89,22 @@ def test_shipped_lists_load() -> None:
     names = {e.name for e in sample.entities}
     assert {"DANDONG HONGXIANG INDUSTRIAL DEVELOPMENT CO LTD", "KOREA KWANGSON BANKING CORP",
             "BANK MELLI IRAN"} <= names
+
+
+def test_sample_ids_agree_with_the_real_lists(shared_lists_dir: Path) -> None:
+    """Each sample entry's id names the same party, programs and BICs on the real list."""
+    from streams.screening.listset import load_lists
+
+    real = load_lists([shared_lists_dir / "sdn.csv", shared_lists_dir / "un_consolidated.xml"])
+    for sample_file in ("ofac_sdn_sample.yaml", "un_sc_sample.yaml"):
+        sample = load_custom_yaml(SAMPLE_LISTS_DIR / sample_file)
+        for entry in sample.entities:
+            listed = real.get(sample.list_id, entry.entry_id)
+            assert listed is not None, entry.key
+            names = {n.upper() for n in listed.all_names()}
+            assert {n.upper() for n in entry.all_names()} <= names, entry.key
+            assert set(entry.programs) == set(listed.programs), entry.key
+            assert entry.type is listed.type, entry.key
+            real_bics = set(listed.identifier_values("bic"))
+            if real_bics:
+                assert set(entry.identifier_values("bic")) <= real_bics, entry.key
