@@ -20,10 +20,10 @@ from streams.harness import (
     WorkerProcess,
     collect,
     create_topics,
-    metric_total,
     produce,
     worker_env,
 )
+from streams.harness import warm_up as harness_warm_up
 from streams.screening.listset import load_lists
 from streams.settings import SAMPLE_LISTS_DIR
 
@@ -107,24 +107,20 @@ def noop_progress(worker: WorkerProcess) -> list[tuple[int, float]]:
 
 async def warm_up(group: Group, source: PaymentSource, *, noop: bool = False,
                   timeout: float = 120.0) -> int:
-    """Send small bursts until every worker has screened some; the payments sent."""
+    """Send small bursts until every worker screens (the no-op one decodes); the count sent."""
+    if not noop:
+        return await harness_warm_up(group.broker.bootstrap, group.topics.payments,
+                                     group.web_ports, source.batch, workers=group.workers,
+                                     timeout=timeout)
     sent = 0
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        for worker in group.workers:
-            if not worker.alive():
-                raise RuntimeError(f"worker exited during warm-up:\n{worker.log_text()[-3000:]}")
         sent += await produce(group.broker.bootstrap, group.topics.payments, source.batch(64))
         await asyncio.sleep(1.0)
-        if noop:
-            progress = noop_progress(group.workers[0])
-            if progress and progress[-1][0] >= sent:
-                return sent
-            continue
-        counts = [metric_total(p, "streams_screening_results_total") for p in group.web_ports]
-        if all(c for c in counts) and sum(c or 0 for c in counts) >= sent:
+        progress = noop_progress(group.workers[0])
+        if progress and progress[-1][0] >= sent:
             return sent
-    raise RuntimeError(f"workers not ready after {timeout:.0f} s")
+    raise RuntimeError(f"no-op worker not decoding after {timeout:.0f} s")
 
 
 async def drain_rate(group: Group, records: Sequence[Record], *, timeout: float = 600.0

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -29,7 +30,10 @@ __all__ = [
     "WorkerProcess",
     "collect",
     "create_topics",
+    "metric_samples",
     "metric_total",
+    "scrape",
+    "warm_up",
     "produce",
     "worker_command",
     "worker_env",
@@ -81,19 +85,62 @@ def worker_env(broker_url: str, app_id: str, topics: TopicNames, *, web_port: in
     return env
 
 
-def metric_total(web_port: int, name: str, timeout: float = 2.0) -> float | None:
-    """The sum over all label sets of one metric on a worker's /metrics; None if unreachable."""
+def scrape(web_port: int, timeout: float = 2.0) -> str | None:
+    """The text of a worker's /metrics, or None while it does not answer."""
     url = f"http://127.0.0.1:{web_port}/metrics"
     try:
         with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 - local
-            text = response.read().decode()
+            return str(response.read().decode())
     except OSError:
         return None
-    total = 0.0
+
+
+def metric_samples(text: str, name: str) -> list[tuple[dict[str, str], float]]:
+    """(labels, value) of every sample of one metric in a Prometheus text exposition."""
+    samples = []
     for line in text.splitlines():
-        if line.startswith(name) and line[len(name):len(name) + 1] in ("{", " "):
-            total += float(line.rsplit(" ", 1)[1])
-    return total
+        if not line.startswith(name) or line[len(name):len(name) + 1] not in ("{", " "):
+            continue
+        head, _, value = line.rpartition(" ")
+        labels = dict(re.findall(r'(\w+)="((?:[^"\\]|\\.)*)"', head))
+        samples.append((labels, float(value)))
+    return samples
+
+
+def metric_total(web_port: int, name: str) -> float | None:
+    """The sum over all label sets of one metric on a worker's /metrics; None if unreachable."""
+    text = scrape(web_port)
+    if text is None:
+        return None
+    return sum(value for _, value in metric_samples(text, name))
+
+
+async def warm_up(
+    bootstrap: str,
+    payments_topic: str,
+    web_ports: Sequence[int],
+    make_records: Callable[[int], list[tuple[bytes | None, bytes | None]]],
+    *,
+    workers: Sequence[WorkerProcess] = (),
+    timeout: float = 120.0,
+) -> int:
+    """Send small bursts until every worker screened some and all were screened; the count sent.
+
+    A group is only stable once each member got partitions: without this, a measurement or
+    a fault injected right after start-up would also measure the group joins.
+    """
+    sent = 0
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for worker in workers:
+            if not worker.alive():
+                raise RuntimeError(f"worker exited during warm-up:\n{worker.log_text()[-3000:]}")
+        sent += await produce(bootstrap, payments_topic, make_records(64))
+        await asyncio.sleep(1.0)
+        counts = [metric_total(port, "streams_screening_results_total") for port in web_ports]
+        if all(counts) and sum(c or 0 for c in counts) >= sent:
+            return sent
+    raise RuntimeError(f"workers not all screening after {timeout:.0f} s")
 
 
 def worker_command(*args: str) -> list[str]:

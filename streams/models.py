@@ -198,6 +198,8 @@ class ScreeningResult(_Frozen):
 class DeadLetter(_Frozen):
     """A record that could not be screened, untouched, with the reason beside it."""
 
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=False)
+
     error: str
     error_type: str
     topic: str

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import IO
 
 from streams.errors import PaymentDecodeError
+from streams.formats import decode_any, detect_format
 from streams.models import Alert, Payment
 from streams.pipeline import Outcome, PaymentScreener, decode_payment
 
@@ -51,7 +52,14 @@ class ReplayStats:
 def read_payments(stream: IO[bytes], *, max_bytes: int = DEFAULT_MAX_BYTES,
                   on_bytes: Callable[[int], None] | None = None
                   ) -> Iterator[tuple[int, Payment | BadLine]]:
-    """(line number, payment or bad line) for every non-blank line of a JSON Lines stream."""
+    """(line number, payment or bad line) for every payment of the stream.
+
+    A JSON Lines stream is read line by line; a pacs.008 or MT103 file is read whole (up to
+    `max_bytes`) and yields every payment it carries, numbered from 1.
+    """
+    if _is_message_file(stream.peek(64) if hasattr(stream, "peek") else b""):
+        yield from _read_message_file(stream, max_bytes=max_bytes, on_bytes=on_bytes)
+        return
     for number, raw in enumerate(stream, start=1):
         if on_bytes is not None:
             on_bytes(len(raw))
@@ -62,6 +70,28 @@ def read_payments(stream: IO[bytes], *, max_bytes: int = DEFAULT_MAX_BYTES,
             yield number, decode_payment(line, max_bytes=max_bytes)
         except PaymentDecodeError as exc:
             yield number, BadLine(number, exc.reason, exc.error_type)
+
+
+def _is_message_file(head: bytes) -> bool:
+    try:
+        return detect_format(head) != "json"
+    except PaymentDecodeError:
+        return False
+
+
+def _read_message_file(stream: IO[bytes], *, max_bytes: int,
+                       on_bytes: Callable[[int], None] | None
+                       ) -> Iterator[tuple[int, Payment | BadLine]]:
+    raw = stream.read(max_bytes + 1)
+    if on_bytes is not None:
+        on_bytes(len(raw))
+    try:
+        payments = decode_any(raw, max_bytes=max_bytes)
+    except PaymentDecodeError as exc:
+        yield 1, BadLine(1, exc.reason, exc.error_type)
+        return
+    for number, payment in enumerate(payments, start=1):
+        yield number, payment
 
 
 def replay(

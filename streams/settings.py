@@ -60,6 +60,10 @@ class Settings(BaseSettings):
         None, description="directory of YAML rule files; default ./rules, else the shipped set"
     )
     reload_interval_seconds: float = Field(5.0, gt=0)
+    broker_unavailable_exit_seconds: float = Field(
+        60.0, gt=0,
+        description="a worker exits with code 69 when the broker stays unreachable this long",
+    )
     web_port: int = Field(6066, ge=0, le=65535)
     web_host: str = "127.0.0.1"
     log_level: str = "info"

@@ -23,6 +23,7 @@ FORMATS: tuple[WireFormat, ...] = ("json", "pacs008", "mt103")
 
 _MT_START = re.compile(rb"\{[1-5]:|:20:")
 _BOM = b"\xef\xbb\xbf"
+_UTF16_XML = (b"\xff\xfe<\x00", b"\xfe\xff\x00<")  # XML in UTF-16, with its byte-order mark
 
 
 def detect_format(raw: bytes) -> WireFormat:
@@ -30,7 +31,7 @@ def detect_format(raw: bytes) -> WireFormat:
     head = raw[:64].removeprefix(_BOM).lstrip()
     if _MT_START.match(head):
         return "mt103"
-    if head.startswith(b"<"):
+    if head.startswith((b"<", *_UTF16_XML)):
         return "pacs008"
     if head.startswith((b"{", b"[")):
         return "json"

@@ -35,7 +35,8 @@ BOUND_SLACK = 3.0  # the score bound is rough (joined words weigh double): keep 
 WEAK_ALIAS_FACTOR = 0.8  # weak aliases (nicknames, lone given names) alone do not alert
 WEAK_QUALITIES = frozenset({"weak", "low"})
 FUZZY_BOUND = 0.9
-PRECISE_BOUND_CANDIDATES = 4  # above this many candidates the bound looks typos up  # what a non-blocking token may still add through a typo
+PRECISE_BOUND_CANDIDATES = 4
+MIN_BLOCKING_SIMILARITY = 0.75  # weaker typo neighbours do not bring candidates in  # above this many candidates the bound looks typos up  # what a non-blocking token may still add through a typo
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,6 +242,9 @@ class NameIndex:
             if joined[i]:
                 fuzzy[i].add(joined[i])  # type: ignore[arg-type]
             for token in fuzzy[i]:
+                if token != tokens[i] and token != joined[i] and \
+                        _expansion_similarity(tokens[i], token) < MIN_BLOCKING_SIMILARITY:
+                    continue
                 ids = self.postings[token]
                 if self._posting_weights[token][-1] > max_weight:
                     ids = ids[:bisect_right(self._posting_weights[token], max_weight)]
@@ -278,10 +282,11 @@ class NameIndex:
                 for name_id in hit:
                     query_matched[name_id] = query_matched.get(name_id, 0.0) + w * sim
                     listed_matched[name_id] = listed_matched.get(name_id, 0.0) + listed_w * sim
-        for name_id, q_matched in query_matched.items():
-            if name_id in results:
-                continue
-            q_matched = min(query_weight, q_matched + unsure)
+        # Necessary condition first (cheap): the query-side share computed like `need`.
+        need_here = need - unsure - 1e-9
+        survivors = [n for n, q in query_matched.items() if q >= need_here and n not in results]
+        for name_id in survivors:
+            q_matched = min(query_weight, query_matched[name_id] + unsure)
             name = self.names[name_id]
             c_matched = min(name.weight, listed_matched[name_id] + unsure)
             matched = (q_matched + c_matched) / 2

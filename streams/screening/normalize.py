@@ -57,10 +57,27 @@ def _is_syllabic(ch: str) -> bool:
         or 0xAC00 <= code <= 0xD7AF or 0xF900 <= code <= 0xFAFF
 
 
+def _hangul(ch: str) -> str:
+    """A Hangul syllable as the lists romanise Korean (Kim Jong Un), not as Revised Romanisation.
+
+    anyascii writes 김정은 as Gim Jeong Eun; the lists follow the North Korean and
+    McCune-Reischauer habit without diacritics: Kim Jong Un, Pak, Choe.
+    """
+    roman = anyascii(ch).lower()
+    if roman[:1] in _HANGUL_INITIALS:
+        roman = _HANGUL_INITIALS[roman[0]] + roman[1:]
+    return roman.replace("eo", "o").replace("eu", "u")
+
+
+_HANGUL_INITIALS = {"g": "k", "d": "t", "b": "p", "l": "r"}
+
+
 def _to_ascii(text: str) -> str:
     """Transliterate any script to ASCII; CJK and Hangul syllables become separate words."""
     if any(_is_syllabic(ch) for ch in text):
-        text = "".join(f" {ch} " if _is_syllabic(ch) else ch for ch in text)
+        text = "".join(
+            (f" {_hangul(ch)} " if 0xAC00 <= ord(ch) <= 0xD7AF else f" {ch} ")
+            if _is_syllabic(ch) else ch for ch in text)
     return anyascii(text)
 
 

@@ -25,6 +25,8 @@ TRUNCATION_MIN_CHARS = 30  # a query this long may have been cut by a fixed-widt
 MIN_TOKEN_SIMILARITY = 0.62  # token pairs below this do not align
 VARIANT_SIMILARITY = 0.8  # romanisation variants with the same spelling key
 
+PATRONYMIC_ENDINGS = ("ovich", "evich", "ovna", "evna", "ovic", "evic", "ichna")
+
 _LONG_FORMS: dict[str, tuple[str, ...]] = {}
 for _form, _canon in CANONICAL.items():
     _LONG_FORMS[_canon] = (*_LONG_FORMS.get(_canon, ()), _form)
@@ -37,6 +39,8 @@ def token_weight(token: str) -> float:
         return 0.15
     if token in GENERIC:
         return 0.35
+    if token.endswith(PATRONYMIC_ENDINGS) and len(token) > 6:
+        return 0.5  # Russian patronymics are often left out of payment messages
     if len(token) == 1:
         return 0.3
     if len(token) == 2:

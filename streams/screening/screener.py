@@ -14,6 +14,7 @@ from typing import Protocol
 from streams.screening.entities import Entity, EntityType
 from streams.screening.explain import explain_alignment
 from streams.screening.index import NameIndex
+from streams.screening.listset import normalize_identifier
 from streams.screening.normalize import NormalizedName, normalize_name
 from streams.screening.scoring import TRUNCATION_MIN_CHARS, align
 from streams.screening.vocabulary import LEGAL_FORMS
@@ -186,14 +187,17 @@ class Screener:
     def match_identifier(self, kind: str, value: str) -> list[IdentifierHit]:
         """Entries listed with an identifier: exact BIC (11 characters match the 8-char head), IMO."""
         kind = kind.lower()
+        key = normalize_identifier(kind, value)
+        if key is None:
+            return []
         hits = []
         for entity in self.lists.by_identifier(kind, value):
-            listed = entity.identifier_values(kind)
-            shown = ", ".join(listed) if listed else value
+            listed = ", ".join(entity.identifier_values(kind)) or key
+            how = " (on its 8-character head)" if kind == "bic" and len(value.strip()) > 8 \
+                else ""
             hits.append(IdentifierHit(
                 list_id=entity.list_id, entry_id=entity.entry_id, entity_type=entity.type,
                 entry_name=entity.name, kind=kind, value=value, programs=entity.programs,
-                explanation=f"{kind.upper()} {value.strip().upper()} is listed for "
-                            f"{entity.name} ({shown})",
+                explanation=f"{kind.upper()} {key} matches listed {listed}{how}",
             ))
         return hits

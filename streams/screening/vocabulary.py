@@ -41,6 +41,25 @@ PHRASES: dict[tuple[str, ...], tuple[str, ...]] = {
     ("aktsionernoe", "obshchestvo"): ("ao",),
     ("import", "export"): ("imp", "exp"),
     ("gesellschaft", "mit", "beschrankter", "haftung"): ("gmbh",),
+    # country names written out in entity names
+    ("democratic", "peoples", "republic", "of", "korea"): ("dprk",),
+    ("north", "korea"): ("dprk",),
+    ("korea", "north"): ("dprk",),
+    ("islamic", "republic", "of", "iran"): ("iran",),
+    ("russian", "federation"): ("russia",),
+    ("united", "arab", "emirates"): ("uae",),
+    # Chinese company words as pinyin syllables (what transliterated Chinese script gives)
+    ("you", "xian", "gong", "si"): ("co", "ltd"),
+    ("you", "xian", "ze", "ren", "gong", "si"): ("co", "ltd"),
+    ("gu", "fen", "gong", "si"): ("co", "ltd"),
+    ("gong", "si"): ("co",),
+    ("shi", "ye"): ("ind",),
+    ("fa", "zhan"): ("dev",),
+    ("mao", "yi"): ("trdg",),
+    ("yin", "hang"): ("bk",),
+    ("ji", "tuan"): ("grp",),
+    ("guo", "ji"): ("intl",),
+    ("ke", "ji"): ("tech",),
 }
 
 # Legal-form tokens: they say what kind of company a name is, not which one.
@@ -151,5 +170,5 @@ GENERIC: frozenset[str] = frozenset({
     "hong", "kong", "china", "korea", "iran", "syria", "russia", "cuba", "venezuela",
     "east", "west", "north", "south", "central", "middle", "asia", "europe", "gulf",
     "river", "city", "commerce", "general", "joint", "stock", "open", "closed", "public",
-    "private", "concern", "firm", "house",
+    "private", "concern", "firm", "house", "dprk", "uae",
 })

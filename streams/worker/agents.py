@@ -20,9 +20,11 @@ from streams import metrics
 from streams.settings import Settings
 from streams.web import Readiness, register_ops_views
 from streams.worker.app import Topics, build_app, declare_topics, make_topics
+from streams.worker.broker_watch import install_broker_watch
 from streams.worker.processing import (
     Outputs,
     PaymentDecoder,
+    Publisher,
     json_decoder,
     process_records,
     records_from_events,
@@ -35,6 +37,7 @@ __all__ = [
     "BATCH_WAIT_SECONDS",
     "WorkerContext",
     "build_worker",
+    "screen_batches",
     "screen_stream",
 ]
 
@@ -70,10 +73,10 @@ class WorkerContext:
     settings: Settings
     topics: Topics
     state: ScreeningState
-    publisher: ProducerPublisher
+    publisher: Publisher
     outputs: Outputs
-    windows: TableWindowStore
-    readiness: Readiness
+    windows: TableWindowStore | None
+    readiness: Readiness | None
 
 
 async def screen_stream(
@@ -85,6 +88,13 @@ async def screen_stream(
     """
     await ctx.app.maybe_start_producer()
     await declare_topics(ctx.topics)
+    await screen_batches(stream, decode, ctx, source)
+
+
+async def screen_batches(
+    stream: faust.StreamT, decode: PaymentDecoder, ctx: WorkerContext, source: str = "json"
+) -> None:
+    """The batch loop of screen_stream, without producer start-up (tests drive it in process)."""
     max_bytes = ctx.settings.max_message_bytes
     async for events in stream.take_events(BATCH_SIZE, within=BATCH_WAIT_SECONDS):
         records = records_from_events(events)
@@ -148,4 +158,5 @@ def build_worker(settings: Settings) -> WorkerContext:
     ctx = make_context(settings)
     register_agents(ctx)
     register_format_agents(ctx)
+    install_broker_watch(ctx.app, settings.broker, settings.broker_unavailable_exit_seconds)
     return ctx

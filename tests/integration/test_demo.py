@@ -44,7 +44,10 @@ def _alive(pid: int) -> bool:
     for _ in range(20):
         try:
             os.kill(pid, 0)
-        except ProcessLookupError:
+            state = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0]
+        except (ProcessLookupError, FileNotFoundError):
+            return False
+        if state == "Z":  # exited, waiting for init to reap it
             return False
         time.sleep(0.25)
     return True

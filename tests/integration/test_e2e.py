@@ -51,6 +51,17 @@ EXPECTED_HITS = {
 }
 
 
+#: three payments just under 10,000 USD, one debtor to one creditor, at the same time: the one
+#: screened last sees all three in the structuring rule's window (kept in the Faust table)
+STRUCTURING = {
+    f"STRUCT-{i}": dict(CLEAN["DEMO-2016-109"], payment_id=f"STRUCT-{i}", amount="9500.00",
+                        currency="USD", debtor={"name": "Northwind Sundries Ltd"},
+                        creditor={"name": "Contoso Imports LLC"})
+    for i in range(1, 4)
+}
+GOOD = {**FLAGGED, **CLEAN, **STRUCTURING}
+
+
 def _valid(pid: str) -> dict:
     return dict(CLEAN["DEMO-2016-109"], payment_id=pid)
 
@@ -84,11 +95,13 @@ class Run:
     received: Received
     worker: WorkerProcess
     bootstrap: str
+    env: dict[str, str]
+    log_dir: Path
 
 
 def _payments() -> list[tuple[bytes | None, bytes | None]]:
     """Flagged, clean and malformed records interleaved, keyed by payment id where there is one."""
-    good = [*FLAGGED.values(), *CLEAN.values()]
+    good = list(GOOD.values())
     records: list[tuple[bytes | None, bytes | None]] = []
     bad = list(MALFORMED.items())
     for i, payment in enumerate(good):
@@ -111,12 +124,12 @@ def run(broker: EmbeddedBroker, shared_lists_dir: Path, tmp_path_factory: pytest
     worker = start_worker(names, broker.bootstrap, env, PARTITIONS, tmp / "worker.log")
     try:
         sent = asyncio.run(produce_keyed(broker.bootstrap, names.payments, _payments()))
-        expected = len(FLAGGED) + len(CLEAN)
+        expected = len(GOOD)
 
         def done(r: Received) -> bool:
             return (len(r.values(names.results)) >= expected
                     and len(r.values(names.dlq)) >= len(MALFORMED)
-                    and len(r.values(names.alerts)) >= len(FLAGGED))
+                    and len(r.values(names.alerts)) >= len(FLAGGED) + 1)
 
         received = asyncio.run(read_until(
             broker.bootstrap, [names.alerts, names.results, names.dlq], done,
@@ -124,7 +137,7 @@ def run(broker: EmbeddedBroker, shared_lists_dir: Path, tmp_path_factory: pytest
         if not done(received):
             pytest.fail(f"outputs incomplete: { {t: len(v) for t, v in received.records.items()} }"
                         f"; worker log:\n{worker.log_text()[-4000:]}")
-        yield Run(names, sent, received, worker, broker.bootstrap)
+        yield Run(names, sent, received, worker, broker.bootstrap, env, tmp)
     finally:
         code = worker.stop()
         assert code == 0, f"worker exit {code}:\n{worker.log_text()[-3000:]}"
@@ -133,7 +146,7 @@ def run(broker: EmbeddedBroker, shared_lists_dir: Path, tmp_path_factory: pytest
 def test_every_payment_has_exactly_one_result(run: Run) -> None:
     results = run.received.keyed(run.names.results)
     ids = [value["payment_id"] for _, value in results]
-    assert sorted(ids) == sorted([*FLAGGED, *CLEAN])
+    assert sorted(ids) == sorted(GOOD)
     assert all(key == value["payment_id"] for key, value in results)
     for _, result in results:
         assert result["ruleset_version"].startswith("sha256:")
@@ -149,7 +162,8 @@ def test_clean_payments_are_cleared(run: Run) -> None:
 
 
 def test_flagged_payments_have_one_alert_with_rule_and_list_entry(run: Run) -> None:
-    alerts = run.received.keyed(run.names.alerts)
+    alerts = [(k, v) for k, v in run.received.keyed(run.names.alerts)
+              if v["payment_id"] not in STRUCTURING]
     assert sorted(v["payment_id"] for _, v in alerts) == sorted(FLAGGED)
     results = {v["payment_id"]: v for v in run.received.values(run.names.results)}
     for key, alert in alerts:
@@ -161,6 +175,16 @@ def test_flagged_payments_have_one_alert_with_rule_and_list_entry(run: Run) -> N
         assert results[pid]["decision"] == "block"
         assert results[pid]["alert_id"] == alert["alert_id"]
         assert alert["ruleset_version"] == results[pid]["ruleset_version"]
+
+
+def test_structuring_window_flags_the_third_payment(run: Run) -> None:
+    alerts = [v for v in run.received.values(run.names.alerts) if v["payment_id"] in STRUCTURING]
+    assert len(alerts) == 1, alerts
+    assert {h["rule_id"] for h in alerts[0]["hits"]} == {"structuring"}
+    assert "3 payments" in alerts[0]["hits"][0]["explanation"]
+    decisions = sorted(v["decision"] for v in run.received.values(run.names.results)
+                       if v["payment_id"] in STRUCTURING)
+    assert decisions == ["clear", "clear", "review"]
 
 
 def test_each_bad_record_has_a_dead_letter_with_reason_bytes_and_origin(run: Run) -> None:
@@ -192,3 +216,28 @@ def test_offsets_are_committed_after_processing(run: Run) -> None:
         time.sleep(1)
     assert {p: committed.get(p) for p in ends} == ends
     assert run.worker.alive()
+
+
+def test_window_totals_survive_a_restart(run: Run) -> None:
+    """A new worker of the same app restores the window table from its changelog."""
+    assert run.worker.stop() == 0
+    restarted = WorkerProcess(run.env, log_path=run.log_dir / "restarted.log").start()
+    try:
+        fourth = dict(STRUCTURING["STRUCT-1"], payment_id="STRUCT-4")
+        asyncio.run(produce_keyed(run.bootstrap, run.names.payments,
+                                  [(b"STRUCT-4", json.dumps(fourth).encode())]))
+
+        def done(r: Received) -> bool:
+            return any(v["payment_id"] == "STRUCT-4" for v in r.values(run.names.results))
+
+        received = asyncio.run(read_until(run.bootstrap, [run.names.results, run.names.alerts],
+                                          done, TIMEOUT))
+        assert done(received), restarted.log_text()[-3000:]
+        alerts = [v for v in received.values(run.names.alerts) if v["payment_id"] == "STRUCT-4"]
+        assert len(alerts) == 1
+        assert "4 payments" in alerts[0]["hits"][0]["explanation"]
+        # the restarted worker resumed after the committed offsets: nothing screened twice
+        ids = [v["payment_id"] for v in received.values(run.names.results)]
+        assert sorted(ids) == sorted([*GOOD, "STRUCT-4"])
+    finally:
+        assert restarted.stop() == 0

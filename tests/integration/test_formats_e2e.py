@@ -14,7 +14,7 @@ import os
 import select
 import socket
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -83,7 +83,7 @@ def worker(broker: EmbeddedBroker, tmp_path_factory: pytest.TempPathFactory
         process.stop()
 
 
-def fixture(name: str) -> bytes:
+def read_fixture(name: str) -> bytes:
     return (FIXTURES / name).read_bytes()
 
 
@@ -91,7 +91,8 @@ async def send(worker: FormatWorker, topic: str, *records: tuple[bytes, bytes]) 
     await produce(worker.bootstrap, topic, records)
 
 
-async def wait_for(worker: FormatWorker, done, what: str) -> Collected:
+async def wait_for(worker: FormatWorker, done: Callable[[Collected], bool], what: str
+                   ) -> Collected:
     collected = await collect(worker.bootstrap, [worker.alerts, worker.results, worker.dlq],
                               done, timeout=TIMEOUT)
     if not done(collected):
@@ -106,9 +107,9 @@ def hit_keys(alert: dict) -> list[tuple]:
 
 
 async def test_same_payment_in_three_formats_gives_the_same_alert(worker: FormatWorker) -> None:
-    await send(worker, worker.json, (b"DHID1609150042", fixture("scenario-2016.json")))
-    await send(worker, worker.pacs008, (b"pacs-1", fixture("scenario-2016.pacs008.xml")))
-    await send(worker, worker.mt103, (b"mt-1", fixture("scenario-2016.mt103.txt")))
+    await send(worker, worker.json, (b"DHID1609150042", read_fixture("scenario-2016.json")))
+    await send(worker, worker.pacs008, (b"pacs-1", read_fixture("scenario-2016.pacs008.xml")))
+    await send(worker, worker.mt103, (b"mt-1", read_fixture("scenario-2016.mt103.txt")))
 
     def done(c: Collected) -> bool:
         ids = [r["payment_id"] for r in c.of(worker.results)]
@@ -132,35 +133,37 @@ async def test_hostile_messages_become_dead_letters(worker: FormatWorker) -> Non
         port = trap.getsockname()[1]
         external_dtd = (b'<?xml version="1.0"?><!DOCTYPE Document SYSTEM '
                         b'"http://127.0.0.1:%d/pacs.dtd"><Document/>' % port)
-        oversize = fixture("scenario-2016.pacs008.xml").replace(
+        oversize = read_fixture("scenario-2016.pacs008.xml").replace(
             b"<Document", b"<!--" + b"x" * MAX_BYTES + b"-->\n<Document", 1)
         hostile_pacs = {
-            b"bomb": (fixture("hostile/billion-laughs.xml"), "DTD"),
-            b"xxe": (fixture("hostile/external-entity.xml"), "DTD"),
+            b"bomb": (read_fixture("hostile/billion-laughs.xml"), "DTD"),
+            b"xxe": (read_fixture("hostile/external-entity.xml"), "DTD"),
             b"dtd": (external_dtd, "DTD"),
-            b"malformed": (fixture("hostile/truncated.xml"), "malformed XML"),
+            b"malformed": (read_fixture("hostile/truncated.xml"), "malformed XML"),
             b"oversize": (oversize, "byte limit"),
             b"deep": (b"<a>" * 200 + b"</a>" * 200, "nested deeper"),
-            b"no-dbtr": (fixture("scenario-2016.pacs008.xml").replace(b"<Dbtr>", b"<X>")
+            b"no-dbtr": (read_fixture("scenario-2016.pacs008.xml").replace(b"<Dbtr>", b"<X>")
                          .replace(b"</Dbtr>", b"</X>"), "CdtTrfTxInf[1]/Dbtr is missing"),
         }
         hostile_mt = {
-            b"mt-missing": (fixture("hostile/mt103-missing-fields.txt"), ":23B:, :50a:, :71A:"),
-            b"mt-32a": (fixture("hostile/mt103-bad-32a.txt"), ":32A:"),
+            b"mt-missing": (read_fixture("hostile/mt103-missing-fields.txt"),
+                            ":23B:, :50a:, :71A:"),
+            b"mt-32a": (read_fixture("hostile/mt103-bad-32a.txt"), ":32A:"),
             b"mt-binary": (b"{1:\xff\xfe\x00", "not UTF-8"),
         }
         # the good messages go last, to the same partition, so their results prove the
         # agents survived everything before them
         await send(worker, worker.pacs008, *[(k, v) for k, (v, _) in hostile_pacs.items()],
-                   (b"bomb", fixture("pacs008-multi.xml")))
+                   (b"bomb", read_fixture("pacs008-multi.xml")))
         await send(worker, worker.mt103, *[(k, v) for k, (v, _) in hostile_mt.items()],
-                   (b"mt-missing", fixture("mt103-unstructured.txt")))
+                   (b"mt-missing", read_fixture("mt103-unstructured.txt")))
         expected_letters = len(hostile_pacs) + len(hostile_mt)
 
         def done(c: Collected) -> bool:
             ids = {r["payment_id"] for r in c.of(worker.results)}
             return (len(c.of(worker.dlq)) >= expected_letters
-                    and {"E2E-7001-1", "E2E-7001-2", "REF-MT-0788"} <= ids)
+                    and {"E2E-7001-1", "E2E-7001-2", "9d7c6b5a-4e3f-4a2b-9c1d-0e9f8a7b6c5d",
+                         "REF-MT-0788"} <= ids)
 
         collected = await wait_for(worker, done, "dead letters and the good payments")
         readable, _, _ = select.select([trap], [], [], 0.2)
@@ -174,8 +177,15 @@ async def test_hostile_messages_become_dead_letters(worker: FormatWorker) -> Non
         expected_topic = worker.pacs008 if key in hostile_pacs else worker.mt103
         assert letter["topic"] == expected_topic
         if letter["raw_encoding"] == "utf-8":
-            # kept as sent, except the outer whitespace that DeadLetter's
-            # str_strip_whitespace model setting (streams/models.py) strips
-            assert letter["raw"] == raw.decode().strip()
+            # kept exactly as sent
+            assert letter["raw"] == raw.decode()
     assert "root:" not in letters["xxe"]["error"]
+    # one result per CdtTrfTxInf; the chain's second bank (FTBDKPPY, after the previous
+    # instructing agent) is screened and named by its position
+    results = {r["payment_id"]: r for r in collected.of(worker.results)}
+    assert "9d7c6b5a-4e3f-4a2b-9c1d-0e9f8a7b6c5d" in results  # NOTPROVIDED -> UETR
+    assert results["E2E-7001-1"]["decision"] == "clear"
+    [alert] = [a for a in collected.of(worker.alerts) if a["payment_id"] == "E2E-7001-2"]
+    assert any(h["role"] == "intermediary_agents[1]" and h["value"] == "FTBDKPPY"
+               for h in alert["hits"])
     assert worker.process.alive()

@@ -115,3 +115,33 @@ def make_line():
             "currency": "EUR", "debtor": {"name": "A Co"}, "creditor": {"name": "B Co"},
             "debtor_agent": {"bic": "COBADEFF"}, "creditor_agent": {"bic": "BNPAFRPP"}})
     return factory
+
+
+FORMAT_FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "formats"
+
+
+@pytest.mark.parametrize(
+    ("name", "payments"),
+    [("scenario-2016.pacs008.xml", 1), ("scenario-2016.mt103.txt", 1), ("pacs008-multi.xml", 3)],
+)
+def test_replay_reads_pacs008_and_mt103_files(sample_lists, name, payments):
+    screener = screener_for(sample_lists, load_ruleset(REPO_RULES))
+    alerts, results, bad, stats = _replay(FORMAT_FIXTURES / name, screener)
+    assert bad == [] and stats.payments == len(results) == payments
+    assert alerts, "the fixtures carry the 2016 scenario, which must be flagged"
+
+
+def test_replay_gives_the_same_alert_for_every_format_of_one_payment(sample_lists):
+    screener = screener_for(sample_lists, load_ruleset(REPO_RULES))
+    ids = set()
+    for name in ("scenario-2016.pacs008.xml", "scenario-2016.mt103.txt"):
+        alerts, _, _, _ = _replay(FORMAT_FIXTURES / name, screener)
+        ids.update(a.alert_id for a in alerts)
+    assert len(ids) == 1
+
+
+def test_replay_reports_a_hostile_message_file_as_one_bad_line(sample_lists):
+    screener = screener_for(sample_lists, load_ruleset(REPO_RULES))
+    alerts, results, bad, _ = _replay(FORMAT_FIXTURES / "hostile" / "billion-laughs.xml", screener)
+    assert (alerts, results) == ([], [])
+    assert len(bad) == 1 and "DTD" in bad[0].error

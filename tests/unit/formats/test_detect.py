@@ -75,3 +75,12 @@ def test_mutated_messages_never_escape_as_other_errors(fixture_bytes, data) -> N
         decode_any(bytes(raw), max_bytes=MAX)
     except PaymentDecodeError:
         pass
+
+
+def test_utf16_pacs008_is_detected_and_decoded(fixture_bytes) -> None:
+    text = fixture_bytes("scenario-2016.pacs008.xml").decode().replace('"UTF-8"', '"UTF-16"')
+    raw = text.encode("utf-16")  # with its byte-order mark
+    assert detect_format(raw) == "pacs008"
+    [payment] = decode_any(raw, max_bytes=MAX)
+    [canonical] = decode_any(fixture_bytes("scenario-2016.json"), max_bytes=MAX)
+    assert payment == canonical

@@ -157,3 +157,21 @@ def test_hostile_xml_is_refused_before_mapping(fixture_bytes) -> None:
     with pytest.raises(FormatError) as caught:
         decode_pacs008(fixture_bytes("hostile/billion-laughs.xml"), max_bytes=MAX)
     assert caught.value.error_type == "xml_dtd"
+
+
+def test_party_without_name_falls_back_to_its_identifier() -> None:
+    debtor = b"<Dbtr><Id><OrgId><AnyBIC>RHMADEDD</AnyBIC></OrgId></Id></Dbtr>"
+    ultimate = b"<UltmtCdtr><Id><PrvtId><Othr><Id>P123</Id></Othr></PrvtId></Id></UltmtCdtr>"
+    nameless = b"<UltmtDbtr><CtryOfRes>DE</CtryOfRes></UltmtDbtr>"
+    [payment] = decode_pacs008(message(transaction(Dbtr=debtor, Extra=ultimate + nameless)),
+                               max_bytes=MAX)
+    assert (payment.debtor.name, payment.debtor.id) == ("RHMADEDD", "RHMADEDD")
+    assert payment.ultimate_creditor is not None
+    assert payment.ultimate_creditor.name == "P123"
+    assert payment.ultimate_debtor is None  # nothing to screen it by
+
+
+def test_xml_special_characters_and_whitespace_are_read_as_text() -> None:
+    debtor = b"<Dbtr><Nm>\n   Smith &amp; Sons\n   &lt;Ltd&gt;  </Nm></Dbtr>"
+    [payment] = decode_pacs008(message(transaction(Dbtr=debtor)), max_bytes=MAX)
+    assert payment.debtor.name == "Smith & Sons <Ltd>"

@@ -1,0 +1,35 @@
+"""The Faust app built from Settings: the settings the brief fixes, topics with our partitions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streams.settings import Settings
+from streams.worker.app import build_app, make_topics
+
+
+def test_app_settings(tmp_path: Path) -> None:
+    settings = Settings(app_id="unit-app", broker="kafka://127.0.0.1:1", topic_partitions=3,
+                        web_port=0, data_dir=tmp_path)
+    app = build_app(settings)
+    conf = app.conf
+    assert conf.id == "unit-app"
+    assert conf.broker_session_timeout == 10.0
+    assert conf.broker_rebalance_timeout == 10.0
+    assert conf.broker_heartbeat_interval == 1.0
+    assert conf.consumer_auto_offset_reset == "earliest"
+    assert conf.producer_acks == -1
+    assert str(conf.processing_guarantee.value) == "at_least_once"
+    assert conf.topic_partitions == 3
+    assert 0 < conf.web_port < 65536  # port 0 means "a free one", which Faust cannot take
+    assert str(conf.store) == "memory:"
+
+
+def test_topics_are_raw_and_partitioned() -> None:
+    settings = Settings(broker="kafka://127.0.0.1:1", topic_partitions=5, payments_topic="p",
+                        alerts_topic="a", results_topic="r", dlq_topic="d")
+    topics = make_topics(build_app(settings), settings)
+    assert [t.get_topic_name() for t in (topics.payments, *topics.outputs())] == [
+        "p", "a", "r", "d"]
+    assert {t.partitions for t in (topics.payments, *topics.outputs())} == {5}
+    assert {t.value_serializer for t in (topics.payments, *topics.outputs())} == {"raw"}

@@ -1,0 +1,194 @@
+"""Batch processing without Kafka: every record gives results or a dead letter, never nothing."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+from typing import Any
+
+import pytest
+
+from streams.errors import FormatError
+from streams.models import Alert, DeadLetter, Hit, Payment, ScreeningResult
+from streams.pipeline import Evaluation, PaymentScreener, RuleHit
+from streams.worker.demo_scenario import CLEAN
+from streams.worker.processing import (
+    Outputs,
+    RawRecord,
+    json_decoder,
+    process_records,
+    records_from_events,
+    screen_records,
+)
+
+OUT = Outputs(alerts="alerts", results="results", dlq="dlq")
+MAX = 4096
+
+
+class NameEvaluator:
+    """Flags payments whose creditor name contains FLAG; raises on a creditor named BOOM."""
+
+    ruleset_version = "sha256:test"
+
+    def evaluate(self, payment: Payment) -> Evaluation:
+        if payment.creditor.name == "BOOM":
+            raise RuntimeError("evaluator exploded")
+        evaluation = Evaluation()
+        if "FLAG" in payment.creditor.name:
+            hit = Hit(rule_id="r1", role="creditor", field="name", value=payment.creditor.name,
+                      list="test", entry_id="E1", explanation="named FLAG")
+            evaluation.hits.append(RuleHit(hit, "block", "critical"))
+        return evaluation
+
+
+@pytest.fixture
+def screener() -> PaymentScreener:
+    return PaymentScreener(NameEvaluator(), {"test": "1"})
+
+
+def payment(pid: str, creditor: str = "Jane Doe") -> bytes:
+    return json.dumps(dict(CLEAN["DEMO-2016-109"], payment_id=pid,
+                           creditor={"name": creditor})).encode()
+
+
+def record(value: bytes | None, offset: int = 0, key: bytes | None = b"k",
+           partition: int = 0) -> RawRecord:
+    return RawRecord("payments", partition, offset, key, value, received=0.0)
+
+
+def by_topic(messages: list[Any]) -> dict[str, list[dict[str, Any]]]:
+    found: dict[str, list[dict[str, Any]]] = {"alerts": [], "results": [], "dlq": []}
+    for m in messages:
+        found[m.topic].append(json.loads(m.value))
+    return found
+
+
+def test_flagged_clean_and_bad_records(screener: PaymentScreener) -> None:
+    records = [record(payment("P1", "FLAG Co"), 0, b"P1"), record(payment("P2"), 1, b"P2"),
+               record(b"not json", 2, b"bad")]
+    messages, report = screen_records(records, json_decoder(MAX), screener, OUT, max_bytes=MAX)
+    out = by_topic(messages)
+    assert [ScreeningResult.model_validate(r).payment_id for r in out["results"]] == ["P1", "P2"]
+    alert = Alert.model_validate(out["alerts"][0])
+    assert alert.payment_id == "P1" and alert.ruleset_version == "sha256:test"
+    letter = DeadLetter.model_validate(out["dlq"][0])
+    assert (letter.error_type, letter.offset, letter.key, letter.raw) == (
+        "json", 2, "bad", "not json")
+    assert {m.key for m in messages if m.topic != "dlq"} == {b"P1", b"P2"}
+    assert (report.records, report.screened, report.alerts) == (3, 2, 1)
+    assert report.decisions == {"block": 1, "clear": 1}
+    assert report.dead_letters == {"json": 1}
+    assert report.alert_rules == {("r1", "critical"): 1}
+
+
+def test_screening_error_is_dead_lettered_and_the_batch_goes_on(screener: PaymentScreener
+                                                                ) -> None:
+    records = [record(payment("P1", "BOOM"), 0), record(payment("P2"), 1)]
+    messages, report = screen_records(records, json_decoder(MAX), screener, OUT, max_bytes=MAX)
+    out = by_topic(messages)
+    assert out["dlq"][0]["error_type"] == "screening_error"
+    assert "P1" in out["dlq"][0]["error"] and "evaluator exploded" in out["dlq"][0]["error"]
+    assert [r["payment_id"] for r in out["results"]] == ["P2"]
+    assert report.dead_letters == {"screening_error": 1}
+
+
+def test_size_limit_applies_to_every_decoder(screener: PaymentScreener) -> None:
+    calls = []
+
+    def decode(raw: bytes) -> list[Payment]:
+        calls.append(raw)
+        return []
+
+    messages, _ = screen_records([record(b"x" * (MAX + 1))], decode, screener, OUT, max_bytes=MAX)
+    assert calls == []
+    assert by_topic(messages)["dlq"][0]["error_type"] == "too_large"
+
+
+@pytest.mark.parametrize(("decode_result", "error_type"), [
+    ([], "empty"),
+    (FormatError(":32A: is missing", "format"), "format"),
+    (KeyError("bug"), "decode_error"),
+])
+def test_decoder_outcomes_become_dead_letters(screener: PaymentScreener, decode_result: Any,
+                                              error_type: str) -> None:
+    def decode(raw: bytes) -> list[Payment]:
+        if isinstance(decode_result, Exception):
+            raise decode_result
+        return list(decode_result)
+
+    messages, report = screen_records([record(b"{1:F01...}")], decode, screener, OUT,
+                                      max_bytes=MAX)
+    assert [m.topic for m in messages] == ["dlq"]
+    assert report.dead_letters == {error_type: 1}
+
+
+def test_a_record_with_several_payments_gives_a_result_each(screener: PaymentScreener) -> None:
+    def decode(raw: bytes) -> list[Payment]:
+        return [Payment.model_validate_json(payment(f"M{i}")) for i in range(3)]
+
+    messages, report = screen_records([record(b"<Document/>")], decode, screener, OUT,
+                                      max_bytes=MAX)
+    assert [r["payment_id"] for r in by_topic(messages)["results"]] == ["M0", "M1", "M2"]
+    assert report.screened == 3
+
+
+@pytest.mark.parametrize("raw", [b"  {not json}\n", b"\xff\xfe\x00binary", None])
+def test_dead_letters_keep_the_exact_bytes(screener: PaymentScreener, raw: bytes | None) -> None:
+    messages, _ = screen_records([record(raw)], json_decoder(MAX), screener, OUT, max_bytes=MAX)
+    letter = DeadLetter.model_validate_json(messages[0].value)
+    kept = (base64.b64decode(letter.raw) if letter.raw_encoding == "base64"
+            else letter.raw.encode())
+    assert kept == (raw or b"")
+
+
+class Scope:
+    def __init__(self) -> None:
+        self.bound: list[int | None] = []
+        self.pending: list[asyncio.Future[None]] = []
+
+    def bind(self, partition: int | None) -> None:
+        self.bound.append(partition)
+
+    def drain(self) -> list[asyncio.Future[None]]:
+        pending, self.pending = self.pending, []
+        return pending
+
+
+class RecordingPublisher:
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, bytes | None]] = []
+
+    async def send(self, topic: str, key: bytes | None, value: bytes) -> asyncio.Future[None]:
+        self.sent.append((topic, key))
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        asyncio.get_running_loop().call_later(0.01, future.set_result, None)
+        return future
+
+
+async def test_process_records_publishes_all_and_awaits_scope_writes(
+        screener: PaymentScreener) -> None:
+    scope, publisher = Scope(), RecordingPublisher()
+    changelog: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+    scope.pending.append(changelog)
+    asyncio.get_running_loop().call_later(0.05, changelog.set_result, None)
+    records = [record(payment("P1", "FLAG"), 0, partition=3), record(b"{", 1, partition=1)]
+    report = await process_records(records, json_decoder(MAX), screener, publisher, OUT,
+                                   max_bytes=MAX, scope=scope)
+    assert changelog.done()  # the window-store write was awaited before returning
+    assert scope.bound == [3]  # bound before screening; a dead letter needs no binding
+    assert sorted(publisher.sent) == [("alerts", b"P1"), ("dlq", b"k"), ("results", b"P1")]
+    assert set(report.stage_seconds) == {"screen", "publish"}
+
+
+def test_records_from_events_keeps_origin() -> None:
+    class Message:
+        topic, partition, offset, key, value = "payments", 2, 41, b"k", b"v"
+
+    class Event:
+        message = Message()
+
+    [raw] = records_from_events([Event()], received=1.5)
+    assert (raw.topic, raw.partition, raw.offset, raw.key, raw.value, raw.received) == (
+        "payments", 2, 41, b"k", b"v", 1.5)
+    assert raw.where == "payments[2]@41"
