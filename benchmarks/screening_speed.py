@@ -72,10 +72,10 @@ def floor_run(rows: Sequence[dict[str, object]], names: Sequence[str],
 def floor_recall(rows: Sequence[dict[str, object]],
                  deciding: Sequence[float]) -> tuple[float, float, float]:
     """Best-threshold recall of the floor with false positives at or under 0.2 %."""
-    negatives = sorted(s for r, s in zip(rows, deciding) if r["expect"] is None)
+    negatives = sorted(s for r, s in zip(rows, deciding, strict=True) if r["expect"] is None)
     allowed = int(len(negatives) * 0.002)
     threshold = negatives[len(negatives) - 1 - allowed] + 0.01 if negatives else 0.0
-    positives = [s for r, s in zip(rows, deciding) if r["expect"] is not None]
+    positives = [s for r, s in zip(rows, deciding, strict=True) if r["expect"] is not None]
     recall = sum(1 for s in positives if s >= threshold) / max(1, len(positives))
     fp = sum(1 for n in negatives if n >= threshold) / max(1, len(negatives))
     return threshold, recall, fp
@@ -114,11 +114,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     results = screener.screen_names(queries)
     batch_cpu = time.process_time() - cpu
     per_name = batch_cpu / len(queries)
-    found = sum(1 for r, hits in zip(rows, results) if r["expect"] is not None
+    found = sum(1 for r, hits in zip(rows, results, strict=True) if r["expect"] is not None
                 and r["expect"] in {f"{h.list_id}:{h.entry_id}" for h in hits})
     positives = sum(1 for r in rows if r["expect"] is not None)
     negatives = len(rows) - positives
-    fps = sum(1 for r, hits in zip(rows, results) if r["expect"] is None and hits)
+    fps = sum(1 for r, hits in zip(rows, results, strict=True) if r["expect"] is None and hits)
     print(f"screener batch (cold cache): {len(queries)} names, {per_name * 1e6:.1f} us CPU/name, "
           f"{1 / per_name:,.0f} names/s; recall {found / max(1, positives):.4f}, "
           f"FP {fps / max(1, negatives):.4%} at threshold {screener.threshold}")

@@ -55,7 +55,7 @@ async def measure(broker: EmbeddedBroker, source: PaymentSource, rate: float = 1
             raise RuntimeError(f"only {len(latencies)} of {len(records)} results arrived")
         return {
             "offered_per_second": rate,
-            "payments": len(records),
+            "latency_payments": len(records),
             "latency_p50_ms": round(percentile(latencies, 50), 1),
             "latency_p99_ms": round(percentile(latencies, 99), 1),
             "latency_max_ms": round(max(latencies), 1),

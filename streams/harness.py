@@ -293,8 +293,12 @@ async def collect(
     *,
     timeout: float,
     on_record: Callable[[str, dict[str, Any], float], None] | None = None,
+    settle: float = 0.0,
 ) -> Collected:
-    """Read every partition of `topics` from the start until `done(collected)` or `timeout`."""
+    """Read every partition of `topics` from the start until `done(collected)` or `timeout`.
+
+    With `settle`, reading goes on that many seconds after `done`, to catch late duplicates.
+    """
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False,
                                 auto_offset_reset="earliest", fetch_max_wait_ms=50)
     await consumer.start()
@@ -307,7 +311,12 @@ async def collect(
         consumer.assign(partitions)
         await consumer.seek_to_beginning(*partitions)
         deadline = time.monotonic() + timeout
-        while not done(collected) and time.monotonic() < deadline:
+        settled_at: float | None = None
+        while time.monotonic() < deadline:
+            if settled_at is None and done(collected):
+                settled_at = time.monotonic() + settle
+            if settled_at is not None and time.monotonic() >= settled_at:
+                break
             batches = await consumer.getmany(timeout_ms=200, max_records=5000)
             now = time.perf_counter()
             for tp, records in batches.items():

@@ -9,8 +9,12 @@ streams/worker/app.py), with the input topics mapped to their source kind:
               settings.mt103_topic: "mt103"},
     )
     ...
-    readiness.rules_loaded = True   # after the rule set is loaded (metrics.set_ruleset too)
-    readiness.lists_loaded = True   # after the lists are loaded (metrics.set_list_loaded too)
+    readiness.rules_loaded = True   # after the rule set is loaded
+    readiness.lists_loaded = True   # after the lists are loaded
+    metrics.observe_screener(screener)  # rule set version, list entries and ages
+
+The app must bind its web server to `Settings.web_host` (`faust.App(..., web_bind=...)`):
+Faust's `web_host` is only the advertised name, and its default bind is 0.0.0.0.
 
 - GET /metrics  the Prometheus text exposition of streams.metrics.REGISTRY.
 - GET /healthz  200 while the worker's event loop answers (liveness).

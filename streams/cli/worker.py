@@ -80,6 +80,9 @@ def worker_command(broker_url: str | None, web_port: int | None, log_level: str 
     except StreamsError as exc:
         raise click.ClickException(str(exc)) from exc
     worker = faust.Worker(ctx.app, loglevel=settings.log_level.upper(), quiet=True)
+    # Faust's terminal spinner sets the root logger to DEBUG, which makes every library
+    # debug call (one per produced message in aiokafka) build a log record: switch it off
+    worker.spinner = None
     worker.execute_from_commandline()
 
 

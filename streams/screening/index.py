@@ -29,14 +29,14 @@ from streams.screening.vocabulary import CANONICAL
 
 __all__ = ["IndexedName", "NameIndex"]
 
-POSTINGS_BUDGET = 600  # names visited per query before common tokens are skipped
 MAX_FUZZY_TOKENS = 40  # vocabulary neighbours kept per query token
 BOUND_SLACK = 3.0  # the score bound is rough (joined words weigh double): keep a margin
 WEAK_ALIAS_FACTOR = 0.8  # weak aliases (nicknames, lone given names) alone do not alert
 WEAK_QUALITIES = frozenset({"weak", "low"})
-FUZZY_BOUND = 0.9
-PRECISE_BOUND_CANDIDATES = 4
-MIN_BLOCKING_SIMILARITY = 0.75  # weaker typo neighbours do not bring candidates in  # above this many candidates the bound looks typos up  # what a non-blocking token may still add through a typo
+FUZZY_BOUND = 0.9  # what a token without looked-up neighbours may still add
+MAX_PAIR_TOKENS = 6  # queries up to this many tokens may block on pairs of tokens
+NEIGHBOUR_CACHE_SIZE = 100_000  # query tokens whose typo neighbours are remembered
+MIN_BLOCKING_SIMILARITY = 0.75  # weaker typo neighbours do not bring candidates in
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +82,7 @@ class NameIndex:
             seen: set[tuple[str, ...]] = set()
             kinds = ("primary", *(a.kind for a in entity.aliases))
             qualities = (None, *(a.quality for a in entity.aliases))
-            for raw, kind, quality in zip(entity.all_names(), kinds, qualities):
+            for raw, kind, quality in zip(entity.all_names(), kinds, qualities, strict=True):
                 tokens = normalize_name(raw).tokens
                 if not tokens or tokens in seen:
                     continue
@@ -125,14 +125,25 @@ class NameIndex:
                 key = phonetic_key(form)
                 if len(key.replace("*", "")) >= 3:
                     self._sound_index.setdefault(key, []).append(token)
+        self._neighbour_cache: dict[str, frozenset[str]] = {}
         self._sorted_forms: list[str] = sorted(forms)
         self._form_token = forms
 
     def __len__(self) -> int:
         return len(self.names)
 
-    def _neighbours(self, token: str) -> set[str]:
-        """Vocabulary tokens one edit or one sound key away from an unknown token."""
+    def _neighbours(self, token: str) -> frozenset[str]:
+        """Vocabulary tokens one edit or one sound key away from a token (cached per token)."""
+        cached = self._neighbour_cache.get(token)
+        if cached is None:
+            cached = frozenset(self._find_neighbours(token))
+            if len(self._neighbour_cache) >= NEIGHBOUR_CACHE_SIZE:
+                self._neighbour_cache.clear()
+            self._neighbour_cache[token] = cached
+        return cached
+
+    def _find_neighbours(self, token: str) -> set[str]:
+        """Vocabulary tokens one edit or one sound key away from a token."""
         found: set[str] = set()
         if len(token) >= 3:
             found.update(self._deletion_index.get(token, ()))
@@ -148,9 +159,10 @@ class NameIndex:
 
     def _halves(self, token: str) -> list[str]:
         """Two vocabulary words that ran together into one token."""
+        forms = self._form_token
         for cut in range(2, len(token) - 1):
-            left, right = token[:cut], token[cut:]
-            if left in self.postings and right in self.postings:
+            left, right = forms.get(token[:cut]), forms.get(token[cut:])
+            if left is not None and right is not None:
                 return [left, right]
         return []
 
@@ -175,9 +187,67 @@ class NameIndex:
             found |= self._neighbours(token)
             if len(token) >= 5 and token not in self.postings:
                 found.update(self._halves(token))
-            if may_be_truncated and i == len(tokens) - 1 and len(token) >= 3:
+            if may_be_truncated and i == len(tokens) - 1 and len(token) >= 2:
                 found |= self._completions(token)
         return found
+
+    def _pair_candidates(self, tokens: tuple[str, ...], fuzzy: dict[int, set[str]],
+                         joined: list[str | None]) -> set[int]:
+        """Names holding at least two query tokens or typo neighbours (C-speed sets)."""
+        holders: list[frozenset[int]] = []
+        for i in range(len(tokens)):
+            found = [self.posting_sets[x] for x in fuzzy[i]]
+            if not found:
+                holders.append(frozenset())
+            else:
+                holders.append(found[0] if len(found) == 1 else frozenset().union(*found))
+        candidates: set[int] = set()
+        for i, first in enumerate(holders):
+            if first:
+                for second in holders[i + 1:]:
+                    if second:
+                        candidates |= first & second
+            joined_token = joined[i]
+            if joined_token is not None:
+                candidates |= self.posting_sets[joined_token]
+        return candidates
+
+    def _rare_candidates(self, tokens: tuple[str, ...], weights: list[float], need: float,
+                         reach: list[float], fuzzy: dict[int, set[str]],
+                         joined: list[str | None], floor: float,
+                         tail_penalty: float) -> set[int]:
+        """Names holding one of the rarest query tokens that any passing name must match."""
+        def size(i: int) -> int:
+            found = fuzzy[i]
+            return sum(len(self.postings[x]) for x in found) if found else 1 << 30
+
+        order = sorted(range(len(tokens)), key=size)
+        blocking: list[int] = []
+        outside = sum(w * r for w, r in zip(weights, reach, strict=True))
+        for i in order:
+            if (outside < need and blocking) or reach[i] < 1.0:
+                break
+            blocking.append(i)
+            outside -= weights[i]
+        # Even matching every query token, a listed name heavier than this stays below
+        # floor (an initial may match a whole word, a run-together token two words).
+        listed_reach = sum(max(w, 1.0) * (1 if tokens[i] in self.postings else 2)
+                           for i, w in enumerate(weights))
+        max_weight = listed_reach * (1 + (100.0 / max(floor, 1.0) - 1) / tail_penalty)
+        candidates: set[int] = set()
+        for i in blocking:
+            expansions = set(fuzzy[i])
+            if joined[i]:
+                expansions.add(joined[i])  # type: ignore[arg-type]
+            for token in expansions:
+                if token != tokens[i] and token != joined[i] and \
+                        _expansion_similarity(tokens[i], token) < MIN_BLOCKING_SIMILARITY:
+                    continue
+                ids = self.postings[token]
+                if self._posting_weights[token][-1] > max_weight:
+                    ids = ids[:bisect_right(self._posting_weights[token], max_weight)]
+                candidates.update(ids)
+        return candidates
 
     def _weighed(self, name_id: int, alignment: Alignment) -> Alignment:
         """The alignment with its score lowered when the name is a weak alias."""
@@ -195,10 +265,11 @@ class NameIndex:
                may_be_truncated: bool = False) -> list[tuple[int, Alignment]]:
         """Names whose aligned score with the query tokens reaches min_score.
 
-        A name reaches min_score only if it matches a share `need` of the query's weight,
-        so it must match one of the query tokens outside any set lighter than that: the
-        names holding the rarest such tokens (or their typo neighbours) are the candidates,
-        and only those whose score bound reaches min_score are aligned.
+        A name reaches min_score only if it matches a share `need` of the query's weight.
+        When no single query token weighs that much, a candidate must hold two of them (or
+        their typo neighbours): pairwise set intersections find those. Otherwise it must hold
+        one of the rarest tokens outside any lighter set: the union of their postings. Only
+        names whose score bound reaches min_score are then aligned.
         """
         if not tokens:
             return []
@@ -211,80 +282,52 @@ class NameIndex:
         query_weight = sum(weights)
         t = min(max(min_score, 1.0), 100.0) / 100.0
         need = QUERY_EXTRA_PENALTY * t * query_weight / (1 - t + QUERY_EXTRA_PENALTY * t)
-        exact = [self._expand(tokens, i, False, may_be_truncated) for i in range(len(tokens))]
         joined = [self._joined_with_next(tokens, i) for i in range(len(tokens))]
-        fuzzy: dict[int, set[str]] = {}
-
-        def size(i: int) -> int:
-            found = exact[i] if exact[i] else fuzzy.setdefault(
-                i, self._expand(tokens, i, True, may_be_truncated))
-            return sum(len(self.postings[x]) for x in found) if found else 1 << 30
-
-        # A token with no vocabulary word within one edit can still align with two edits.
-        order = sorted(range(len(tokens)), key=size)
-        reach = [1.0 if exact[i] or fuzzy.get(i) else _two_edit_similarity(tokens[i])
+        fuzzy = {i: self._expand(tokens, i, True, may_be_truncated) for i in range(len(tokens))}
+        # A token with no vocabulary word within one edit can still align with two edits,
+        # and an initial with any word it starts: neither is looked up, both are assumed.
+        reach = [1.0 if fuzzy[i] else _two_edit_similarity(tokens[i])
                  for i in range(len(tokens))]
-        blocking: list[int] = []
-        outside = sum(w * r for w, r in zip(weights, reach))
-        for i in order:
-            if (outside < need and blocking) or reach[i] < 1.0:
-                break
-            blocking.append(i)
-            outside -= weights[i]
+        unsure = sum(max(w, 1.0) * r * FUZZY_BOUND
+                     for i, (w, r) in enumerate(zip(weights, reach, strict=True))
+                     if not fuzzy[i] or len(tokens[i]) == 1)
         tail_penalty = TRUNCATED_TAIL_PENALTY if may_be_truncated else LISTED_MISSING_PENALTY
         floor = min_score - BOUND_SLACK
-        # Even matching every query token, a listed name heavier than this stays below floor.
-        max_weight = query_weight * (1 + (100.0 / max(floor, 1.0) - 1) / tail_penalty)
-        candidates: set[int] = set()
-        for i in blocking:
-            if i not in fuzzy:
-                fuzzy[i] = self._expand(tokens, i, True, may_be_truncated)
-            if joined[i]:
-                fuzzy[i].add(joined[i])  # type: ignore[arg-type]
-            for token in fuzzy[i]:
-                if token != tokens[i] and token != joined[i] and \
-                        _expansion_similarity(tokens[i], token) < MIN_BLOCKING_SIMILARITY:
-                    continue
-                ids = self.postings[token]
-                if self._posting_weights[token][-1] > max_weight:
-                    ids = ids[:bisect_right(self._posting_weights[token], max_weight)]
-                candidates.update(ids)
-        # With many candidates, look the other tokens' typo neighbours up too: that costs a
-        # few lookups and spares most alignments.
-        if len(candidates) > PRECISE_BOUND_CANDIDATES:
-            for i in range(len(tokens)):
-                if i not in fuzzy:
-                    fuzzy[i] = self._expand(tokens, i, True, may_be_truncated)
+        if 1 < len(tokens) <= MAX_PAIR_TOKENS and need - unsure > max(weights):
+            candidates = self._pair_candidates(tokens, fuzzy, joined)
+        else:
+            candidates = self._rare_candidates(tokens, weights, need, reach, fuzzy, joined,
+                                               floor, tail_penalty)
         # Matched weight of each candidate on both sides, from set intersections (C speed);
         # a name that cannot reach the needed share of the query is dropped unaligned.
         query_matched: dict[int, float] = {}
         listed_matched: dict[int, float] = {}
-        unsure = 0.0  # optimistic weight of tokens whose typo neighbours were not looked up
         for i, token in enumerate(tokens):
-            found = fuzzy.get(i)
-            if found is None:
-                found = exact[i]
-                unsure += weights[i] * reach[i] * FUZZY_BOUND
+            found = fuzzy[i]
             scored = sorted(
                 ((1.0 if x == token else _expansion_similarity(token, x), x)
                  for x in found), reverse=True)
-            if joined[i]:
-                scored.insert(0, (1.0, joined[i]))
+            joined_token = joined[i]
+            if joined_token is not None:
+                scored.insert(0, (1.0, joined_token))
             seen: set[int] = set()
             for sim, vocab_token in scored:
                 hit = candidates.intersection(self.posting_sets[vocab_token])
-                hit.difference_update(seen)
                 if not hit:
                     continue
-                seen |= hit
-                w = weights[i] + (weights[i + 1] if vocab_token == joined[i] else 0.0)
-                listed_w = token_weight(vocab_token)
+                # the listed side may match several expansions (halves of a joined word)
+                listed_w = token_weight(vocab_token) * sim
                 for name_id in hit:
-                    query_matched[name_id] = query_matched.get(name_id, 0.0) + w * sim
-                    listed_matched[name_id] = listed_matched.get(name_id, 0.0) + listed_w * sim
+                    listed_matched[name_id] = listed_matched.get(name_id, 0.0) + listed_w
+                hit.difference_update(seen)
+                seen |= hit
+                w = (weights[i] + (weights[i + 1] if vocab_token == joined[i] else 0.0)) * sim
+                for name_id in hit:
+                    query_matched[name_id] = query_matched.get(name_id, 0.0) + w
         # Necessary condition first (cheap): the query-side share computed like `need`.
         need_here = need - unsure - 1e-9
         survivors = [n for n, q in query_matched.items() if q >= need_here and n not in results]
+        bounded = []
         for name_id in survivors:
             q_matched = min(query_weight, query_matched[name_id] + unsure)
             name = self.names[name_id]
@@ -295,10 +338,19 @@ class NameIndex:
                 + tail_penalty * (name.weight - c_matched))
             if name.weak:
                 bound *= WEAK_ALIAS_FACTOR
-            if bound < floor:
+            if bound >= floor:
+                bounded.append((bound, name_id))
+        # Best bounds first; a name cannot beat its entry's best score so far by more than
+        # its bound allows, so the other aliases of an entry already found are skipped.
+        best: dict[int, float] = {self.names[n].entity: a.score for n, a in results.items()}
+        for bound, name_id in sorted(bounded, reverse=True):
+            entity = self.names[name_id].entity
+            if bound - BOUND_SLACK <= best.get(entity, -1.0):
                 continue
             alignment = self._weighed(
-                name_id, align(tokens, name.tokens, may_be_truncated=may_be_truncated))
-            if alignment.score >= min_score:
+                name_id, align(tokens, self.names[name_id].tokens,
+                               may_be_truncated=may_be_truncated))
+            if alignment.score >= min_score and alignment.score > best.get(entity, -1.0):
                 results[name_id] = alignment
+                best[entity] = alignment.score
         return list(results.items())

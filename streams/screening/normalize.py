@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from anyascii import anyascii
 from rapidfuzz.distance import OSA
@@ -149,6 +150,7 @@ SPELLING_MIN_CHARS = 6  # vocabulary words this long are corrected when one edit
 _SPELLING = _build_spelling_index()
 
 
+@lru_cache(maxsize=65536)
 def _correct_spelling(word: str) -> str | None:
     """The vocabulary word (`company`, `limited`, ...) one edit away from `word`, if any."""
     keys = (word, *(word[:i] + word[i + 1:] for i in range(len(word))))
@@ -235,7 +237,7 @@ def phonetic_key(token: str) -> str:
         if pair in token:
             token = token.replace(pair, single)
     token = _VOWEL_RUNS.sub("*", token.translate(_PHONETIC))
-    key = []
+    key: list[str] = []
     for ch in token:
         if not key or ch != key[-1]:
             key.append(ch)

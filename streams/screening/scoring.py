@@ -88,7 +88,7 @@ def token_similarity(query: str, listed: str) -> tuple[float, str]:
 
 def _prefix_similarity(query: str, listed: str) -> float:
     """0.9 when the query token is a cut-off start of the listed word or of its long form."""
-    if len(query) < 3:
+    if len(query) < 2:
         return 0.0
     for form in _LONG_FORMS.get(listed, (listed,)):
         if len(form) > len(query) and form.startswith(query):
@@ -144,13 +144,8 @@ def _joined_pairs(query: tuple[str, ...], listed: tuple[str, ...], free_q: list[
         for j in sorted(free_long):
             if j not in free_long or j + 1 not in free_long:
                 continue
-            text = long[j]
-            for k in (j + 1, j + 2):
-                if k not in free_long:
-                    break
-                text += long[k]
-                i = wanted.get(text)
-                if i is not None and i in free_short:
+            for k, i in _joined_spans(long, j, free_long, wanted):
+                if i in free_short:
                     span = tuple(range(j, k + 1))
                     free_short.discard(i)
                     free_long.difference_update(span)
@@ -158,6 +153,28 @@ def _joined_pairs(query: tuple[str, ...], listed: tuple[str, ...], free_q: list[
                                  else TokenPair(span, (i,), 0.95, how))
                     break
     return pairs
+
+
+def _joined_spans(long: tuple[str, ...], j: int, free: set[int],
+                  wanted: dict[str, int]) -> list[tuple[int, int]]:
+    """(last index, wanted token) for runs from j whose words, written together, are wanted.
+
+    Two words are also compared through their long forms: `developmentfund` is `dev fund`.
+    """
+    found = []
+    text = long[j]
+    for k in (j + 1, j + 2):
+        if k not in free:
+            break
+        text += long[k]
+        if text in wanted:
+            found.append((k, wanted[text]))
+    if j + 1 in free and not found:
+        for first in (long[j], *_LONG_FORMS.get(long[j], ())):
+            for second in (long[j + 1], *_LONG_FORMS.get(long[j + 1], ())):
+                if first + second in wanted:
+                    found.append((j + 1, wanted[first + second]))
+    return found
 
 
 def _fuzzy_pairs(query: tuple[str, ...], listed: tuple[str, ...], free_q: list[int],
@@ -199,20 +216,20 @@ def align(
     if free_q and free_c and (len(free_q) > 1 or len(free_c) > 1):
         pairs += _joined_pairs(query, listed, free_q, free_c)
         free_q, free_c = _free(len(query), pairs, "query"), _free(len(listed), pairs, "listed")
+    last_q = len(query) - 1
+    if may_be_truncated and free_c and last_q in free_q:
+        for j in free_c:  # the last word, cut off by a fixed-width field
+            sim = _prefix_similarity(query[last_q], listed[j])
+            if sim and all(j > max(p.listed) for p in pairs):
+                pairs.append(TokenPair((last_q,), (j,), sim, "cut"))
+                free_q.remove(last_q)
+                free_c.remove(j)
+                break
     if free_q and free_c:
         pairs += _fuzzy_pairs(query, listed, free_q, free_c)
         free_q, free_c = _free(len(query), pairs, "query"), _free(len(listed), pairs, "listed")
     tail: tuple[int, ...] = ()
     if may_be_truncated and free_c:
-        last_q = len(query) - 1
-        if last_q in free_q:
-            for j in free_c:
-                sim = _prefix_similarity(query[last_q], listed[j])
-                if sim and all(j > max(p.listed) for p in pairs):
-                    pairs.append(TokenPair((last_q,), (j,), sim, "cut"))
-                    free_q.remove(last_q)
-                    free_c.remove(j)
-                    break
         if pairs:
             last_matched = max(max(p.listed) for p in pairs)
             tail = tuple(j for j in free_c if j > last_matched)

@@ -127,22 +127,30 @@ class Screener:
         """Listed entries matching a name at or above min_score, best first, one per entry."""
         if not isinstance(name, str):
             return []
+        floor = self.threshold if min_score is None else min_score
+        raw_key = (name, entity_type, floor, frozenset(list_ids) if list_ids is not None else None)
+        cached = self._cache.get(raw_key)
+        if cached is not None:  # the very same string: no normalisation needed
+            self._cache.move_to_end(raw_key)
+            self.cache_hits += 1
+            return list(cached)
         query = normalize_name(name)
         if len("".join(query.tokens)) < 2:
             return []
-        floor = self.threshold if min_score is None else min_score
         truncated = _may_be_truncated(name)
         key = (query.tokens, query.changes, truncated, entity_type, floor,
                frozenset(list_ids) if list_ids is not None else None)
         cached = self._cache.get(key)
         if cached is not None:
             self._cache.move_to_end(key)
+            self._cache[raw_key] = cached
             self.cache_hits += 1
             return list(cached)
         self.cache_misses += 1
         hits = self._search(query, truncated, entity_type, floor, list_ids)
         self._cache[key] = hits
-        if len(self._cache) > CACHE_SIZE:
+        self._cache[raw_key] = hits
+        while len(self._cache) > CACHE_SIZE:
             self._cache.popitem(last=False)
         return list(hits)
 
@@ -152,13 +160,14 @@ class Screener:
         best: dict[int, tuple[float, int]] = {}
         found = self.index.search(query.tokens, floor, may_be_truncated=truncated)
         alignments = dict(found)
-        company = not LEGAL_FORMS.isdisjoint(query.tokens)
+        legal_forms = LEGAL_FORMS.intersection(query.tokens)
         for name_id, alignment in found:
             indexed = self.index.names[name_id]
             entity = self.index.entities[indexed.entity]
             if entity_type is not None and entity.type != entity_type:
                 continue
-            if company and entity.type is EntityType.PERSON:
+            if legal_forms and entity.type is EntityType.PERSON and any(
+                    query.tokens[i] in legal_forms for i in alignment.extra):
                 continue  # a name with a legal form (Ltd, LLC, S.A.) is not a person
             if list_ids is not None and entity.list_id not in list_ids:
                 continue
@@ -185,7 +194,7 @@ class Screener:
         return [self.screen_name(name, entity_type) for name in names]
 
     def match_identifier(self, kind: str, value: str) -> list[IdentifierHit]:
-        """Entries listed with an identifier: exact BIC (11 characters match the 8-char head), IMO."""
+        """Entries listed with an identifier: BIC (11 characters match on the 8-char head), IMO."""
         kind = kind.lower()
         key = normalize_identifier(kind, value)
         if key is None:

@@ -124,7 +124,8 @@ _group("st", "saint", "street", "str")
 _group("and", "und", "et", "y")
 _group("petrol", "petroleum", "petroleo", "petroleos")
 _group("transp", "transport", "transportation", "transports", "transporte")
-_group("bk", "bank")
+_group("bk", "bank", "bnk")
+_group("bkg", "banking")
 # romanisation variants that matter for the lists
 _group("muhammad", "mohammed", "mohammad", "mohamed", "muhammed", "mohamad", "muhamad",
        "mohd", "muhamed", "mohamud", "muhammadu", "mohammadi")
@@ -157,7 +158,7 @@ HONORIFICS: frozenset[str] = frozenset({
 GENERIC: frozenset[str] = frozenset({
     "and", "of", "for", "de", "del", "da", "do", "dos", "das", "di", "du", "des", "la", "le",
     "los", "las", "van", "von", "der", "den", "bin", "ibn", "bint", "ben", "abu", "abd",
-    "bk", "trdg", "intl", "ind", "dev", "gen", "mgmt", "mfg", "tech", "eng", "svc", "assoc",
+    "bk", "bkg", "trdg", "intl", "ind", "dev", "gen", "mgmt", "mfg", "tech", "eng", "svc", "assoc",
     "natl", "hldg", "inv", "ent", "constr", "shpg", "imp", "exp", "chem", "elec", "equip",
     "coml", "org", "ctr", "grp", "est", "transp", "petrol", "comm", "mktg", "dept",
     "investment", "trade", "finance", "financial", "shipping", "marine", "oil", "gas",

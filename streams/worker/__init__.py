@@ -1,0 +1,1 @@
+"""The Faust worker: the app, its agents, batch processing, reload, the window table, the demo."""

@@ -12,7 +12,7 @@ import importlib
 import logging
 from collections.abc import Awaitable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import faust
 
@@ -80,7 +80,7 @@ class WorkerContext:
 
 
 async def screen_stream(
-    stream: faust.StreamT, decode: PaymentDecoder, ctx: WorkerContext, source: str = "json"
+    stream: faust.StreamT[Any], decode: PaymentDecoder, ctx: WorkerContext, source: str = "json"
 ) -> None:
     """Consume a stream in batches; a batch's events are acked only after its sends are acked.
 
@@ -92,19 +92,28 @@ async def screen_stream(
 
 
 async def screen_batches(
-    stream: faust.StreamT, decode: PaymentDecoder, ctx: WorkerContext, source: str = "json"
+    stream: faust.StreamT[Any], decode: PaymentDecoder, ctx: WorkerContext, source: str = "json"
 ) -> None:
-    """The batch loop of screen_stream, without producer start-up (tests drive it in process)."""
+    """The batch loop of screen_stream, without producer start-up (tests drive it in process).
+
+    `noack_take` leaves acking to us: a batch's events are acked only once every message it
+    produced is acknowledged by the broker. If publishing never succeeds (the worker is
+    stopped or killed first), the events stay unacked and their offsets uncommitted, so the
+    batch is screened again after a restart. (`take_events` would ack them on the way out.)
+    """
     max_bytes = ctx.settings.max_message_bytes
-    async for events in stream.take_events(BATCH_SIZE, within=BATCH_WAIT_SECONDS):
+    faust_stream = cast("faust.Stream[Any]", stream)
+    batches = faust_stream.noack_take(BATCH_SIZE, within=BATCH_WAIT_SECONDS)
+    async for events in batches:
         records = records_from_events(events)
         # the screener is read once per batch: a reload swaps it between batches only
         report = await process_records(
             records, decode, ctx.state.screener, ctx.publisher, ctx.outputs,
             max_bytes=max_bytes, scope=ctx.windows,
         )
+        for event in events:
+            await faust_stream.ack(event)
         metrics.observe_report(source, report, stage_seconds=report.stage_seconds)
-        # returning to take_events acks these events; Faust commits acked offsets
 
 
 def make_context(settings: Settings) -> WorkerContext:
@@ -133,12 +142,14 @@ def register_agents(ctx: WorkerContext) -> None:
     decode = json_decoder(ctx.settings.max_message_bytes)
 
     @ctx.app.agent(ctx.topics.payments, name="screen-payments")
-    async def screen_payments(stream: faust.StreamT) -> None:
+    async def screen_payments(stream: faust.StreamT[Any]) -> None:
         await screen_stream(stream, decode, ctx, "json")
 
-    @ctx.app.timer(ctx.settings.reload_interval_seconds, name="reload-rules-and-lists")
     async def reload_files() -> None:
         await ctx.state.reload()
+
+    ctx.app.timer(ctx.settings.reload_interval_seconds, name="reload-rules-and-lists")(
+        reload_files)
 
 
 def register_format_agents(ctx: WorkerContext) -> bool:
@@ -157,6 +168,14 @@ def build_worker(settings: Settings) -> WorkerContext:
     """A ready-to-run worker: app, agents, window table, reload timer and ops endpoints."""
     ctx = make_context(settings)
     register_agents(ctx)
+
+    async def announce() -> None:
+        conf = ctx.app.conf
+        log.info("worker %s screening %s with rules %s and lists %s; /metrics on "
+                 "http://%s:%d", conf.id, settings.payments_topic, ctx.state.ruleset_version,
+                 ctx.state.screener.lists_version, conf.web_host, conf.web_port)
+
+    ctx.app.task(announce)
     register_format_agents(ctx)
     install_broker_watch(ctx.app, settings.broker, settings.broker_unavailable_exit_seconds)
     return ctx

@@ -4,9 +4,9 @@ aiokafka retries a lost broker every 100 ms and logs each failure at ERROR (doze
 a second); Faust then recovers by itself when the broker comes back soon. This module adds
 what an operator needs on top:
 
-- a watch task that probes the bootstrap servers with growing pauses (0.5 s doubling to
-  5 s), logs one clear line when the broker is lost, one every 10 s while it stays away and
-  one when it is back;
+- a watch task that probes the bootstrap servers every 2 s, and with growing pauses (0.5 s
+  doubling to 5 s) while they are away; it logs one clear line when the broker is lost,
+  one every 10 s while it stays away and one when it is back;
 - after `give_up_seconds` without a broker the worker exits with EXIT_BROKER_UNAVAILABLE
   (69, EX_UNAVAILABLE) so a supervisor (systemd, Kubernetes) restarts it. Nothing is lost:
   offsets are committed only after a batch's outputs were acknowledged, so the restarted
@@ -96,6 +96,7 @@ class BrokerWatch:
         give_up_seconds: float,
         *,
         give_up: Callable[[int], None] | None = None,
+        healthy_pause: float = 2.0,
         min_pause: float = 0.5,
         max_pause: float = 5.0,
         report_every: float = 10.0,
@@ -103,6 +104,7 @@ class BrokerWatch:
         self.addresses = list(addresses)
         self.give_up_seconds = give_up_seconds
         self.give_up = give_up or _exit_now
+        self.healthy_pause = healthy_pause
         self.min_pause = min_pause
         self.max_pause = max_pause
         self.report_every = report_every
@@ -136,7 +138,7 @@ class BrokerWatch:
                 log.warning("broker %s reachable again after %.0f s; resuming",
                             self.where, now - self.down_since)
                 self.down_since = None
-            return self.max_pause
+            return self.healthy_pause
         now = time.monotonic()
         self._failures += 1
         if self.down_since is None:

@@ -108,6 +108,15 @@ def _tail(worker: WorkerProcess, lines: int = 30) -> str:
     return "\n".join(worker.log_text().splitlines()[-lines:])
 
 
+def _route(payment: dict[str, Any]) -> str:
+    """`debtor (bank) -> creditor (bank)`, for the list of cleared payments."""
+    def bank(agent: dict[str, Any]) -> str:
+        return str(agent.get("name") or agent.get("bic"))
+
+    return (f"{payment['debtor']['name']} ({bank(payment['debtor_agent'])}) -> "
+            f"{payment['creditor']['name']} ({bank(payment['creditor_agent'])})")
+
+
 def _check(decisions: dict[str, str], echo: Echo) -> list[str]:
     """Print the verdicts and return what went wrong (a flagged payment cleared, or the reverse)."""
     problems = []
@@ -118,7 +127,9 @@ def _check(decisions: dict[str, str], echo: Echo) -> list[str]:
     echo(f"{len(flagged)} of {len(FLAGGED)} scenario payments flagged: "
          + ", ".join(f"{pid} ({decisions[pid]})" for pid in flagged))
     echo(f"{len(CLEAN) - len(wrong)} of {len(CLEAN)} clean payments cleared "
-         f"(South Korean, Chinese, US, European and Japanese banks)")
+         f"(South Korean, Chinese, US, European and Japanese banks):")
+    for pid, payment in CLEAN.items():
+        echo(f"  {pid}  {decisions.get(pid, 'no result'):<6} {_route(payment)}")
     if missed:
         problems.append("not flagged: " + ", ".join(missed))
     if wrong:

@@ -1,13 +1,12 @@
 """Batch processing of raw records, shared by every payment agent: decode, screen, publish.
 
-How a format agent uses it (pacs.008, MT103, or any other wire format)::
+How a format agent uses it (pacs.008, MT103, or any other wire format): register an agent
+that calls `streams.worker.agents.screen_stream(stream, decode, ctx, source)`, which runs
+this module's `process_records` on every batch and acks the batch's events afterwards::
 
-    from streams.worker.processing import Outputs, process_records, records_from_events
-
-    async for events in stream.take_events(BATCH_SIZE, within=BATCH_WAIT_SECONDS):
-        records = records_from_events(events)
-        await process_records(records, decode_pacs008, state.screener, publisher, outputs,
-                              max_bytes=settings.max_message_bytes)
+    @ctx.app.agent(topic, name="screen-pacs008")
+    async def screen_pacs008(stream):
+        await screen_stream(stream, decode_pacs008, ctx, "pacs008")
 
 `decode` turns the bytes of one record into the payments it carries; it raises
 PaymentDecodeError (or FormatError) with a reason and an error_type for anything it cannot
@@ -21,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import logging
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable, Sequence
@@ -43,6 +43,12 @@ __all__ = [
     "records_from_events",
     "screen_records",
 ]
+
+log = logging.getLogger(__name__)
+
+#: Pauses between attempts to publish messages the producer gave up on.
+RETRY_FIRST_PAUSE_SECONDS = 0.5
+RETRY_MAX_PAUSE_SECONDS = 5.0
 
 #: Turns the bytes of one record into the payments it carries, or raises PaymentDecodeError.
 PaymentDecoder = Callable[[bytes], list[Payment]]
@@ -181,7 +187,8 @@ def screen_records(
             report.dead_letters[exc.error_type] += 1
             continue
         except Exception as exc:  # a decoder bug must not kill the agent either
-            error = PaymentDecodeError(f"decoder failed: {type(exc).__name__}: {exc}", "decode_error")
+            error = PaymentDecodeError(
+                f"decoder failed: {type(exc).__name__}: {exc}", "decode_error")
             outgoing.append(_dead_letter(record, error, outputs))
             report.dead_letters[error.error_type] += 1
             continue
@@ -217,11 +224,30 @@ def screen_records(
 async def publish_all(
     messages: Sequence[Outgoing], publisher: Publisher, also: Sequence[Awaitable[Any]] = ()
 ) -> None:
-    """Hand every message to the producer, then wait until the broker has acknowledged all."""
+    """Hand every message to the producer, then wait until the broker has acknowledged all.
+
+    A message the producer gives up on (its own retries exhausted) is sent again after a
+    pause, for as long as it takes: the batch is not acked until everything is out.
+    """
     pending = [await publisher.send(m.topic, m.key, m.value) for m in messages]
-    pending.extend(also)
-    if pending:
-        await asyncio.gather(*pending)
+    outcomes = await asyncio.gather(*pending, *also, return_exceptions=True)
+    failed = [m for m, outcome in zip(messages, outcomes, strict=False)
+              if isinstance(outcome, BaseException)]
+    errors = [o for o in outcomes if isinstance(o, BaseException)]
+    pause = RETRY_FIRST_PAUSE_SECONDS
+    while failed or errors:
+        for error in errors:
+            if isinstance(error, asyncio.CancelledError):
+                raise error
+        log.warning("%d of %d messages not acknowledged (%s); sending them again in %.1f s",
+                    len(failed), len(messages), errors[0], pause)
+        await asyncio.sleep(pause)
+        pause = min(pause * 2, RETRY_MAX_PAUSE_SECONDS)
+        retry = [await publisher.send(m.topic, m.key, m.value) for m in failed]
+        outcomes = await asyncio.gather(*retry, return_exceptions=True)
+        errors = [o for o in outcomes if isinstance(o, BaseException)]
+        failed = [m for m, outcome in zip(failed, outcomes, strict=False)
+                  if isinstance(outcome, BaseException)]
 
 
 async def process_records(

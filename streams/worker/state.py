@@ -125,7 +125,12 @@ class ScreeningState:
         """Check the rule files (in the calling thread: the swap must fall between batches)."""
         if self._rules is None:
             return "unchanged"
-        outcome = self._rules.check()
+        try:
+            outcome = self._rules.check()
+        except Exception as exc:  # a loader bug must not stop the reload timer either
+            log.exception("rule reload failed, keeping the rules in force: %s", exc)
+            self._failed("rules", f"{type(exc).__name__}: {exc}")
+            return "rejected"
         if outcome.status == "reloaded":
             self.reloads += 1
             metrics.record_reload("rules", True)
@@ -140,15 +145,26 @@ class ScreeningState:
         if current == self._lists_seen:
             return "unchanged"
         self._lists_seen = current  # a broken file is reported once, not on every tick
+        engine = self._screener.evaluator
+        ruleset = engine.ruleset if isinstance(engine, RuleEngine) else None
+
+        def build() -> tuple[ListSet, PaymentScreener]:
+            lists = load_lists(self.lists_paths)
+            rules = ruleset if ruleset is not None else load_ruleset(self.rules_dir)
+            return lists, screener_for(lists, rules, self.store)
+
         try:
-            lists = await asyncio.to_thread(load_lists, self.lists_paths)
+            # loading and indexing the full lists takes seconds: not on the event loop
+            lists, screener = await asyncio.to_thread(build)
         except ListLoadError as exc:
             log.error("list files rejected, keeping the lists in force: %s", exc)
             self._failed("lists", str(exc))
             return "rejected"
-        engine = self._screener.evaluator
-        ruleset = engine.ruleset if isinstance(engine, RuleEngine) else load_ruleset(self.rules_dir)
-        self.swap(screener_for(lists, ruleset, self.store))
+        except Exception as exc:  # a loader bug must not stop the reload timer either
+            log.exception("list reload failed, keeping the lists in force: %s", exc)
+            self._failed("lists", f"{type(exc).__name__}: {exc}")
+            return "rejected"
+        self.swap(screener)
         metrics.record_reload("lists", True)
         record_lists(lists)
         log.info("lists reloaded: %s", lists.versions())

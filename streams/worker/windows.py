@@ -24,6 +24,7 @@ from decimal import Decimal
 from typing import Any
 
 import faust
+from faust.types import TableT
 
 from streams.rules.window import WindowEntries, WindowTotals
 
@@ -32,10 +33,10 @@ __all__ = ["TableWindowStore", "make_window_table"]
 TABLE_NAME = "windows"
 
 
-def make_window_table(app: faust.App, partitions: int) -> faust.Table:
+def make_window_table(app: faust.App, partitions: int) -> TableT[Any, Any]:
     """The table behind the window store: JSON keys and values, a changelog per partition."""
     return app.Table(
-        TABLE_NAME, default=None, partitions=partitions, key_type=str, value_type=dict,
+        TABLE_NAME, default=None, partitions=partitions,  # JSON keys and values
     )
 
 
@@ -59,7 +60,7 @@ class TableWindowStore:
 
     def add(self, key: str, payment_id: str, at: datetime, amount: Decimal,
             window_seconds: float) -> WindowTotals:
-        """Record a payment under this partition's key and total its window over local partitions."""
+        """Record a payment under this partition's key; total its window over local partitions."""
         own_key = f"{self.partition}|{key}"
         data = self.table.data
         entries = dict(data.get(own_key) or {})

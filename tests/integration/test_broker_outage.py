@@ -17,7 +17,14 @@ import pytest
 
 from streams.broker import EmbeddedBroker, free_port
 from streams.generate import PaymentGenerator
-from streams.harness import TopicNames, WorkerProcess, collect, create_topics, worker_env
+from streams.harness import (
+    TopicNames,
+    WorkerProcess,
+    collect,
+    create_topics,
+    produce,
+    worker_env,
+)
 from streams.harness import warm_up as warm_up_workers
 from streams.worker.broker_watch import EXIT_BROKER_UNAVAILABLE
 
@@ -66,7 +73,6 @@ def test_worker_recovers_when_an_empty_broker_returns(unique_name: str, tmp_path
         broker = EmbeddedBroker(port=port, log_path=tmp_path / "tansu-2.log").start()
         asyncio.run(create_topics(broker.bootstrap, topics.all(), PARTITIONS))
         after = _records("AFTER", 200, 7)
-        from streams.harness import produce
         asyncio.run(produce(broker.bootstrap, topics.payments, after))
         ids = {k.decode() for k, _ in after if k}
         screened = asyncio.run(_screened(broker.bootstrap, topics, ids, timeout=90))

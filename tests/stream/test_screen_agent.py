@@ -47,8 +47,9 @@ class HeldPublisher:
 
 @pytest.fixture
 def settings(tmp_path: Any) -> Settings:
-    return Settings(app_id="stream-test", broker="kafka://127.0.0.1:1", lists_paths=[SAMPLE_LISTS_DIR],
-                    rules_dir=REPO_RULES_DIR, data_dir=tmp_path, web_port=6066, topic_partitions=1)
+    return Settings(app_id="stream-test", broker="kafka://127.0.0.1:1",
+                    lists_paths=[SAMPLE_LISTS_DIR], rules_dir=REPO_RULES_DIR, data_dir=tmp_path,
+                    web_port=6066, topic_partitions=1)
 
 
 @pytest.fixture

@@ -156,5 +156,8 @@ def test_dockerfile_runs_the_worker_on_the_scraped_port() -> None:
     for line in copied:
         for source in line.split():
             assert (REPO / source).exists(), f"Dockerfile copies missing {source}"
+    fields = {f"STREAMS_{name.upper()}" for name in Settings.model_fields}
+    image_env = set(re.findall(r"\b(STREAMS_[A-Z_]+)=", dockerfile))
+    assert image_env and image_env <= fields, image_env - fields
     ignored = (REPO / ".dockerignore").read_text().split()
     assert "streams" not in ignored and "rules" not in ignored

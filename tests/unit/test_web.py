@@ -113,3 +113,13 @@ async def test_readyz_turns_ready_with_lists_rules_and_partitions(loaded: bool) 
     response = await view(app, "/readyz").get(None)
     assert response.status == (200 if loaded else 503)
     assert json.loads(response.body)["assigned_partitions"] == 1
+
+
+def test_worker_web_server_binds_only_the_configured_host() -> None:
+    # Faust binds `web_bind` (default 0.0.0.0); `web_host` is only the advertised name
+    from streams.settings import Settings
+    from streams.worker.app import build_app
+
+    app = build_app(Settings(web_host="127.0.0.1", web_port=free_port()))
+    assert app.conf.web_bind == "127.0.0.1"
+    assert app.conf.web_port > 0

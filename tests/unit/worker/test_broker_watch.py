@@ -65,7 +65,7 @@ async def test_watch_reports_recovery_and_does_not_give_up() -> None:
     codes: list[int] = []
     watch = BrokerWatch([("127.0.0.1", port)], give_up_seconds=5.0, give_up=codes.append)
     try:
-        assert await watch.check() == watch.max_pause
+        assert await watch.check() == watch.healthy_pause
         assert watch.down_since is None
         server.close()
         await server.wait_closed()

@@ -192,3 +192,29 @@ def test_records_from_events_keeps_origin() -> None:
     assert (raw.topic, raw.partition, raw.offset, raw.key, raw.value, raw.received) == (
         "payments", 2, 41, b"k", b"v", 1.5)
     assert raw.where == "payments[2]@41"
+
+
+class FlakyPublisher:
+    """Fails the first attempt of every message to `results`, then succeeds."""
+
+    def __init__(self) -> None:
+        self.attempts: list[tuple[str, bytes | None]] = []
+
+    async def send(self, topic: str, key: bytes | None, value: bytes) -> asyncio.Future[None]:
+        self.attempts.append((topic, key))
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        if topic == "results" and self.attempts.count((topic, key)) == 1:
+            future.set_exception(TimeoutError("broker did not answer"))
+        else:
+            future.set_result(None)
+        return future
+
+
+async def test_messages_the_producer_gave_up_on_are_sent_again(
+        screener: PaymentScreener, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("streams.worker.processing.RETRY_FIRST_PAUSE_SECONDS", 0.01)
+    publisher = FlakyPublisher()
+    await process_records([record(payment("P1", "FLAG"), 0, b"P1")], json_decoder(MAX),
+                          screener, publisher, OUT, max_bytes=MAX)
+    assert sorted(publisher.attempts) == [("alerts", b"P1"), ("results", b"P1"),
+                                          ("results", b"P1")]

@@ -1,4 +1,4 @@
-"""Reloading rules and lists: a good change takes over, a broken file leaves the old set in force."""
+"""Reloading rules and lists: a good change takes over, a broken file leaves the old one."""
 
 from __future__ import annotations
 

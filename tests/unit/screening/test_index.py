@@ -1,0 +1,72 @@
+"""The name index: candidate search by exact tokens, typos, run-together and cut-off words."""
+
+from __future__ import annotations
+
+import pytest
+from sample_entities import SAMPLE, entity
+
+from streams.screening.index import WEAK_ALIAS_FACTOR, NameIndex
+from streams.screening.normalize import normalize_name
+
+
+@pytest.fixture(scope="module")
+def index() -> NameIndex:
+    return NameIndex(SAMPLE)
+
+
+def found(index: NameIndex, name: str, min_score: float = 80.0,
+          truncated: bool = False) -> dict[str, float]:
+    """entry_id -> best score of the names the search returns."""
+    out: dict[str, float] = {}
+    for name_id, alignment in index.search(normalize_name(name).tokens, min_score,
+                                           may_be_truncated=truncated):
+        entry = index.entities[index.names[name_id].entity].entry_id
+        out[entry] = max(out.get(entry, 0.0), alignment.score)
+    return out
+
+
+def test_every_name_and_alias_is_indexed(index: NameIndex) -> None:
+    total = sum(len({normalize_name(n).tokens for n in e.all_names()}) for e in SAMPLE)
+    assert len(index) == total
+
+
+def test_exact_and_reordered_names(index: NameIndex) -> None:
+    assert found(index, "Jong Un Kim") == {"4": 100.0}
+    assert found(index, "National Bank of Cuba") == {"12": 100.0}
+
+
+def test_typo_in_the_rarest_token_is_found(index: NameIndex) -> None:
+    assert "1" in found(index, "Dandong Hongxiamg Industrial Development Co")
+    assert "2" in found(index, "Korea Kwangsom Banking Corp")
+
+
+def test_typo_in_a_canonical_word_is_found(index: NameIndex) -> None:
+    assert "10" in found(index, "Ocean Maritime Managment Company Limited")
+
+
+def test_run_together_words_are_found(index: NameIndex) -> None:
+    assert "1" in found(index, "DANDONGHONGXIANG INDUSTRIAL DEVELOPMENT CO LTD")
+
+
+def test_cut_off_last_word_is_found_when_the_field_may_be_truncated(index: NameIndex) -> None:
+    query = "DANDONG HONGXIANG INDUSTRIAL DEVELO"
+    assert "1" in found(index, query, truncated=True)
+
+
+def test_common_words_alone_find_nothing(index: NameIndex) -> None:
+    assert found(index, "Trading Company Limited") == {}
+    assert found(index, "Bank of Korea") == {}
+
+
+def test_weak_alias_scores_lower(index: NameIndex) -> None:
+    assert found(index, "Abu Ahmad", min_score=75) == {"6": 100.0 * WEAK_ALIAS_FACTOR}
+
+
+def test_min_score_filters(index: NameIndex) -> None:
+    assert found(index, "Choe Ryong", min_score=95) == {}
+    assert "5" in found(index, "Choe Ryong", min_score=60)
+
+
+def test_empty_query_and_empty_index() -> None:
+    assert NameIndex([]).search(("kim",), 50) == []
+    assert NameIndex([entity("1", "KIM")]).search((), 50) == []

@@ -1,0 +1,94 @@
+"""Name normalisation: scripts, punctuation, legal forms, abbreviations, order, romanisation."""
+
+from __future__ import annotations
+
+import pytest
+
+from streams.screening.normalize import MAX_NAME_CHARS, normalize_name, phonetic_key
+
+
+def tokens(name: str) -> tuple[str, ...]:
+    return normalize_name(name).tokens
+
+
+@pytest.mark.parametrize("variant", [
+    "Dandong Hongxiang Industrial Development Co., Ltd.",
+    "DANDONG HONGXIANG INDUSTRIAL DEVELOPMENT COMPANY LIMITED",
+    "Dandong Hongxiang Ind. Dev. Co Ltd",
+    "dandong hongxiang ind dev co. ltd",
+])
+def test_legal_forms_and_abbreviations_meet_in_one_form(variant: str) -> None:
+    assert tokens(variant) == ("dandong", "hongxiang", "ind", "dev", "co", "ltd")
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("Acme Intl Trdg Corp", "ACME INTERNATIONAL TRADING CORPORATION"),
+    ("Minera Esperanza, S.A.", "MINERA ESPERANZA SOCIEDAD ANONIMA"),
+    ("OOO Grand Servis", "Obshchestvo s Ogranichennoy Otvetstvennostyu Grand Servis"),
+    ("Aman Damascus JSC", "AMAN DAMASCUS JOINT STOCK COMPANY"),
+    ("Foreign Trade Bank of the DPRK",
+     "FOREIGN TRADE BANK OF THE DEMOCRATIC PEOPLE'S REPUBLIC OF KOREA"),
+])
+def test_equivalent_company_names(a: str, b: str) -> None:
+    assert tokens(a) == tokens(b)
+
+
+def test_person_name_order_and_titles() -> None:
+    assert tokens("KIM, Jong Un") == ("jong", "un", "kim")
+    assert tokens("Mr. Jong Un Kim") == ("jong", "un", "kim")
+    # a comma before a legal form is not a surname comma
+    assert tokens("MINERA X, S.A.") == ("minera", "x", "sa")
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("Ch'oe Ryong-hae", "CHOE RYONG HAE"),
+    ("Choi Ryong Hae", "Choe Ryong Hae"),
+    ("Mohammed Ahmed", "MUHAMMAD AHMAD"),
+    ("Abd al-Rahman", "Abdul Rahman"),
+    ("Abdulrahman", "Abd Rahman"),
+    ("Ahmad al-Tikriti", "AHMAD TIKRITI"),
+])
+def test_romanisation_variants(a: str, b: str) -> None:
+    assert tokens(a) == tokens(b)
+
+
+def test_scripts_are_transliterated() -> None:
+    cyrillic = normalize_name("Владимир Путин")
+    assert cyrillic.tokens == ("vladimir", "putin")
+    assert "transliterated" in cyrillic.changes
+    assert tokens("김정은") == ("kim", "jong", "un")  # as the lists romanise Korean
+    assert tokens("丹东鸿祥实业发展有限公司")[-4:] == ("ind", "dev", "co", "ltd")
+
+
+def test_initials_and_acronyms_agree() -> None:
+    assert tokens("T.E.G. LIMITED") == tokens("t e g limited") == ("teg", "ltd")
+    assert tokens("INMOBILIARIA U.M.V., S.A.") == ("inmobiliaria", "umv", "sa")
+
+
+def test_misspelt_vocabulary_words_are_corrected() -> None:
+    assert tokens("Aman Damascus Joint Stock Compqny") == tokens("AMAN DAMASCUS JSC")
+    assert tokens("Teg Limtied") == ("teg", "ltd")
+
+
+def test_bad_input_gives_clear_results() -> None:
+    assert tokens("") == ()
+    assert tokens("  ,.-- ") == ()
+    assert tokens("A\x00B\u200bC\x07") == ("abc",)
+    long = normalize_name("x" * 10_000)
+    assert long.capped and len(long.text) == MAX_NAME_CHARS
+
+
+@pytest.mark.parametrize("name", [
+    "KIM, Jong Un", "e t", "a , b", "a l b", "joint al stock co", "Mr. Dr. Smith",
+    "Abdulalrahman", "s a de c v",
+])
+def test_normalising_twice_changes_nothing(name: str) -> None:
+    once = normalize_name(name)
+    assert normalize_name(once.text).tokens == once.tokens
+
+
+def test_phonetic_key_groups_romanisations() -> None:
+    assert phonetic_key("jong") == phonetic_key("chong") == phonetic_key("jeong")
+    assert phonetic_key("sergey") == phonetic_key("sergei")
+    assert phonetic_key("muhammad") == phonetic_key("mohammed")
+    assert phonetic_key("dohn") != phonetic_key("dounia")

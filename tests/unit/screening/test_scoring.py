@@ -1,0 +1,77 @@
+"""Pair scoring: token alignment, weights, typos, run-together words, truncation."""
+
+from __future__ import annotations
+
+import pytest
+
+from streams.screening.normalize import normalize_name
+from streams.screening.scoring import align, token_similarity, token_weight
+from streams.screening.screener import DEFAULT_THRESHOLD, score_pair
+
+
+def score(a: str, b: str) -> float:
+    return score_pair(a, b).score
+
+
+def test_identical_and_reordered_names_score_100() -> None:
+    assert score("Kim Jong Un", "KIM, Jong Un") == 100.0
+    assert score("Un Jong Kim", "Kim Jong Un") == 100.0
+
+
+def test_typo_scores_below_exact_but_above_threshold() -> None:
+    typo = score("BZNCO NACIONAL DE CUBA", "BANCO NACIONAL DE CUBA")
+    assert DEFAULT_THRESHOLD <= typo < 100.0
+
+
+def test_unrelated_names_score_low() -> None:
+    assert score("Stephanie Jackson", "KIM, Jong Un") < 30
+    assert not score_pair("John Smith", "Korea Kwangson Banking Corp").match
+
+
+def test_common_words_weigh_less_than_distinctive_ones() -> None:
+    assert token_weight("co") < token_weight("trdg") < token_weight("hongxiang")
+    # sharing only generic words is not a match
+    assert score("Golden Star Trading Co Ltd", "Silver Star Trading Co Ltd") < DEFAULT_THRESHOLD
+
+
+def test_missing_legal_form_costs_little() -> None:
+    assert score("Dandong Hongxiang Industrial Development",
+                 "DANDONG HONGXIANG INDUSTRIAL DEVELOPMENT CO., LTD.") > 90
+
+
+def test_run_together_and_split_words() -> None:
+    joined = score_pair("DANDONGHONGXIANG INDUSTRIAL DEVELOPMENT CO", "Dandong Hongxiang "
+                        "Industrial Development Co")
+    assert joined.score > 90 and "run together" in joined.explanation
+    assert score("Kim Jongun", "Kim Jong Un") > 90
+
+
+def test_truncated_field_keeps_the_match() -> None:
+    listed = "DANDONG HONGXIANG INDUSTRIAL DEVELOPMENT CO., LTD."
+    cut = listed[:35]
+    result = score_pair(cut, listed)
+    assert result.match and "cut" in result.explanation
+    # a short query missing the same words is not treated as cut off
+    assert score("Dandong Hongxiang", listed) < result.score
+
+
+def test_token_similarity_kinds() -> None:
+    assert token_similarity("kim", "kim") == (1.0, "exact")
+    assert token_similarity("jong", "chong")[1] in {"variant", "typo"}
+    assert token_similarity("comtercial", "coml")[0] >= 0.9  # through the long form
+    assert token_similarity("zz", "kim") == (0.0, "")
+
+
+def test_align_reports_missing_and_extra_tokens() -> None:
+    query = normalize_name("Gleb Vasilchenko Moscow").tokens
+    listed = normalize_name("VASILCHENKO, Gleb Igorevich").tokens
+    alignment = align(query, listed)
+    assert [listed[j] for j in alignment.missing] == ["igorevich"]
+    assert [query[i] for i in alignment.extra] == ["moscow"]
+    assert 0 < alignment.score < 100
+
+
+@pytest.mark.parametrize(("a", "b"), [("", "Kim"), ("...", "Kim"), ("Kim", "")])
+def test_empty_names_do_not_match(a: str, b: str) -> None:
+    result = score_pair(a, b)
+    assert result.score == 0.0 and not result.match and "empty" in result.explanation

@@ -1,0 +1,100 @@
+"""The Screener: hits per entry, filters, cache, identifiers and bad input."""
+
+from __future__ import annotations
+
+import pytest
+from sample_entities import PERSON, entity, list_set
+
+from streams.screening.entities import EntityType
+from streams.screening.screener import DEFAULT_THRESHOLD, Screener, name_problem
+
+
+@pytest.fixture(scope="module")
+def screener() -> Screener:
+    return Screener(list_set())
+
+
+def test_hit_carries_entry_alias_programs_score_and_explanation(screener: Screener) -> None:
+    hits = screener.screen_name("North Korea's Foreign Trade Bank")
+    assert len(hits) == 1
+    hit = hits[0]
+    assert (hit.list_id, hit.entry_id, hit.entity_type) == ("test_sdn", "3",
+                                                            EntityType.ORGANIZATION)
+    assert hit.entry_name.startswith("FOREIGN TRADE BANK OF THE DEMOCRATIC")
+    assert hit.programs == ("DPRK3",)
+    assert hit.score == 100.0
+    assert "matched" in hit.explanation and "foreign" in hit.explanation
+
+
+def test_payment_clerk_spellings_find_the_entry(screener: Screener) -> None:
+    for query in ("Dandong Hongxiang Ind Dev Co", "DANDONG HONGXIANG INDUSTRIAL DEVEL",
+                  "Ch'oe Ryong Hae", "Choi Ryong-hae", "Kim Jongun", "KOREA KWANGSON BKG CORP",
+                  "Владимир Путин", "Mohammed Abdul Rahman"):
+        assert screener.screen_name(query), query
+
+
+def test_one_hit_per_entry_best_first() -> None:
+    lists = list_set([
+        entity("1", "ACME HOLDING GROUP", EntityType.ORGANIZATION, "ACME HOLDING"),
+        entity("2", "ACME HOLDINGS GROUP LTD"),
+    ])
+    hits = Screener(lists).screen_name("Acme Holding Group", min_score=50)
+    assert [h.entry_id for h in hits] == ["1", "2"]
+    assert hits[0].score >= hits[1].score
+
+
+def test_filters_by_type_and_list(screener: Screener) -> None:
+    assert screener.screen_name("Kim Jong Un", EntityType.ORGANIZATION) == []
+    assert screener.screen_name("Kim Jong Un", EntityType.PERSON)
+    assert screener.screen_name("Muhammad Abd al-Rahman", list_ids={"test_sdn"}) == []
+    assert screener.screen_name("Muhammad Abd al-Rahman", list_ids={"test_un"})
+
+
+def test_a_company_name_does_not_hit_a_person() -> None:
+    lists = list_set([entity("1", "MARTIN, George", PERSON)])
+    screener = Screener(lists)
+    assert screener.screen_name("George Martin")
+    assert screener.screen_name("George Martin Ltd") == []
+
+
+def test_repeated_names_come_from_the_cache(screener: Screener) -> None:
+    first = screener.screen_name("Korea Kwangson Banking Corp")
+    hits_before = screener.cache_hits
+    again = screener.screen_name("KOREA KWANGSON BANKING CORP.")
+    assert again == first
+    assert screener.cache_hits == hits_before + 1
+
+
+def test_screen_names_keeps_order(screener: Screener) -> None:
+    results = screener.screen_names(["John Smith", "Kim Jong Un", ""])
+    assert [bool(r) for r in results] == [False, True, False]
+
+
+def test_identifiers(screener: Screener) -> None:
+    bic = screener.match_identifier("bic", "FTBDKPPYXXX")
+    assert [h.entry_id for h in bic] == ["3"]
+    assert "8-character head" in bic[0].explanation
+    assert [h.entry_id for h in screener.match_identifier("BIC", "kkbc kp py")] == ["2"]
+    assert [h.entry_id for h in screener.match_identifier("imo", "IMO 8898740")] == ["11"]
+    assert screener.match_identifier("bic", "NOTABIC") == []
+    assert screener.match_identifier("imo", "123") == []
+
+
+@pytest.mark.parametrize("name", ["", "   ", "x", "-", "\x00\x01", "\u200b"])
+def test_unusable_names_give_no_hits_and_say_why(screener: Screener, name: str) -> None:
+    assert screener.screen_name(name) == []
+    assert name_problem(name)
+
+
+def test_long_mixed_and_control_input_does_not_crash(screener: Screener) -> None:
+    assert screener.screen_name("KIM JONG UN " * 5000) is not None
+    assert screener.screen_name("Kim\x00 Jong\tUn\u202e")
+    assert screener.screen_name("Ким Jong 은 Un مرحبا") is not None
+    assert screener.screen_name(None) == []  # type: ignore[arg-type]
+    assert name_problem("Kim Jong Un") is None
+
+
+def test_threshold_is_the_default_floor() -> None:
+    screener = Screener(list_set(), threshold=99.0)
+    assert screener.screen_name("Dandong Hongxiang Ind Dev Co") == []
+    assert screener.screen_name("Dandong Hongxiang Ind Dev Co", min_score=DEFAULT_THRESHOLD)
