@@ -34,10 +34,30 @@ def free_port(host: str = "127.0.0.1") -> int:
         return int(sock.getsockname()[1])
 
 
-def wait_for_port(host: str, port: int, timeout: float = 15.0) -> None:
-    """Block until something accepts TCP connections on host:port, or raise BrokerError."""
+def port_is_free(host: str, port: int) -> bool:
+    """True when nothing listens on host:port (so a new broker can bind it)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def wait_for_port(
+    host: str, port: int, timeout: float = 15.0, process: subprocess.Popen[bytes] | None = None
+) -> None:
+    """Block until something accepts TCP connections on host:port, or raise BrokerError.
+
+    With `process`, fail as soon as that process exits: whatever answers on the port then is
+    not our broker.
+    """
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise BrokerError(
+                f"broker exited with code {process.returncode} before listening on {host}:{port}"
+            )
         try:
             with socket.create_connection((host, port), timeout=0.5):
                 return
@@ -74,6 +94,8 @@ class EmbeddedBroker:
         """Start the broker and wait until it accepts connections."""
         if not self.port:
             self.port = free_port(self.host)
+        elif not port_is_free(self.host, self.port):
+            raise BrokerError(f"{self.host}:{self.port} is already in use by another process")
         binary = find_broker_binary()
         listener = f"tcp://{self.host}:{self.port}"
         out = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
@@ -88,12 +110,13 @@ class EmbeddedBroker:
             if out is not subprocess.DEVNULL:
                 out.close()  # type: ignore[union-attr]
         try:
-            wait_for_port(self.host, self.port, timeout)
+            wait_for_port(self.host, self.port, timeout, self.process)
+            time.sleep(0.05)
+            if self.process.poll() is not None:
+                raise BrokerError(f"broker exited with code {self.process.returncode}")
         except BrokerError:
             self.stop()
             raise
-        if self.process.poll() is not None:
-            raise BrokerError(f"broker exited with {self.process.returncode}")
         return self
 
     def stop(self, timeout: float = 5.0) -> None:

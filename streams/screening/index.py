@@ -1,23 +1,25 @@
 """The name index: every name and alias of every loaded list, normalised once at load time.
 
-Candidate search blocks on tokens: a query token finds the names holding it exactly, or (when
-the token is not in the vocabulary) its typo neighbours by one-deletion keys, its
-romanisation variants by sound key, its halves when two words ran together, and the words it
-starts when a field cut it short. Rare tokens are looked up first and weigh more; only the
-names whose best possible score can still reach the threshold are aligned and scored.
+Each query token stands for vocabulary words: itself, its typo neighbours (one-deletion keys,
+also over the long forms of canonical words), its romanisation variants (sound key), its
+halves when two words ran together, and the words it starts when a field cut it short.
+Candidates are the names holding two query tokens when no single token can reach the
+threshold, else the names holding one of the rarest tokens that any passing name must match.
+Set intersections give each candidate's matched weight; only names whose score bound reaches
+the threshold are aligned and scored.
 """
 
 from __future__ import annotations
 
-import math
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from streams.screening.entities import Entity, EntityType
-from streams.screening.normalize import normalize_name, phonetic_key
+from streams.screening.normalize import normalize_name
 from streams.screening.scoring import (
     LISTED_MISSING_PENALTY,
+    MIN_TOKEN_SIMILARITY,
     QUERY_EXTRA_PENALTY,
     TRUNCATED_TAIL_PENALTY,
     Alignment,
@@ -25,18 +27,17 @@ from streams.screening.scoring import (
     token_similarity,
     token_weight,
 )
-from streams.screening.vocabulary import CANONICAL
+from streams.screening.words import TWO_EDIT_MIN_CHARS, WordLookup
 
 __all__ = ["IndexedName", "NameIndex"]
 
-MAX_FUZZY_TOKENS = 40  # vocabulary neighbours kept per query token
 BOUND_SLACK = 3.0  # the score bound is rough (joined words weigh double): keep a margin
 WEAK_ALIAS_FACTOR = 0.8  # weak aliases (nicknames, lone given names) alone do not alert
 WEAK_QUALITIES = frozenset({"weak", "low"})
 FUZZY_BOUND = 0.9  # what a token without looked-up neighbours may still add
 MAX_PAIR_TOKENS = 6  # queries up to this many tokens may block on pairs of tokens
-NEIGHBOUR_CACHE_SIZE = 100_000  # query tokens whose typo neighbours are remembered
 MIN_BLOCKING_SIMILARITY = 0.75  # weaker typo neighbours do not bring candidates in
+MAX_FUZZY_POSTINGS = 300  # nor do neighbours as common as this
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,14 +61,16 @@ def _expansion_similarity(token: str, vocab_token: str) -> float:
     return sim
 
 
-def _two_edit_similarity(token: str) -> float:
-    """The best similarity a token can reach with a word two edits away."""
-    return max(0.0, 1.0 - 2.0 / len(token)) if len(token) > 1 else 0.7
+def _unfound_similarity(token: str) -> float:
+    """The best similarity a token with no vocabulary word near it may still reach.
 
-
-def _deletions(token: str) -> list[str]:
-    """The strings one deletion away from a token."""
-    return [token[:i] + token[i + 1:] for i in range(len(token))]
+    Neighbours one edit away are always looked up, so what is left is two edits or more
+    (the two-edit lookup misses two substitutions); initials align with any word they start.
+    """
+    if len(token) == 1:
+        return 0.7
+    sim = 1.0 - 2.0 / len(token)
+    return sim if sim >= MIN_TOKEN_SIMILARITY else 0.0
 
 
 class NameIndex:
@@ -77,6 +80,7 @@ class NameIndex:
         self.entities: list[Entity] = list(entities)
         self.names: list[IndexedName] = []
         self.exact: dict[tuple[str, ...], list[int]] = {}
+        self._repeats: dict[str, dict[int, int]] = {}  # token -> names holding it twice or more
         postings: dict[str, list[int]] = {}
         for pos, entity in enumerate(self.entities):
             seen: set[tuple[str, ...]] = set()
@@ -97,6 +101,8 @@ class NameIndex:
                 self.exact.setdefault(tuple(sorted(tokens)), []).append(name_id)
                 for token in set(tokens):
                     postings.setdefault(token, []).append(name_id)
+                    if tokens.count(token) > 1:
+                        self._repeats.setdefault(token, {})[name_id] = tokens.count(token)
         # Postings run from light names to heavy ones, so a query can skip the names too
         # long to reach its threshold with one bisect.
         self.postings: dict[str, tuple[int, ...]] = {}
@@ -107,96 +113,18 @@ class NameIndex:
             self._posting_weights[token] = [self.names[n].weight for n in ids]
         self.posting_sets: dict[str, frozenset[int]] = {
             t: frozenset(ids) for t, ids in self.postings.items()}
-        self.token_sets: list[frozenset[str]] = [frozenset(n.tokens) for n in self.names]
-        total = max(1, len(self.names))
-        self.idf: dict[str, float] = {
-            t: math.log(1 + total / len(v)) for t, v in self.postings.items()
-        }
-        self._deletion_index: dict[str, list[str]] = {}
-        self._sound_index: dict[str, list[str]] = {}
-        forms = {t: t for t in self.postings}
-        for form, canon in CANONICAL.items():
-            if canon in self.postings:
-                forms.setdefault(form, canon)
-        for form, token in forms.items():
-            if len(form) >= 3:
-                for deleted in _deletions(form):
-                    self._deletion_index.setdefault(deleted, []).append(token)
-                key = phonetic_key(form)
-                if len(key.replace("*", "")) >= 3:
-                    self._sound_index.setdefault(key, []).append(token)
-        self._neighbour_cache: dict[str, frozenset[str]] = {}
-        self._sorted_forms: list[str] = sorted(forms)
-        self._form_token = forms
+        self.words = WordLookup(self.postings)
 
     def __len__(self) -> int:
         return len(self.names)
-
-    def _neighbours(self, token: str) -> frozenset[str]:
-        """Vocabulary tokens one edit or one sound key away from a token (cached per token)."""
-        cached = self._neighbour_cache.get(token)
-        if cached is None:
-            cached = frozenset(self._find_neighbours(token))
-            if len(self._neighbour_cache) >= NEIGHBOUR_CACHE_SIZE:
-                self._neighbour_cache.clear()
-            self._neighbour_cache[token] = cached
-        return cached
-
-    def _find_neighbours(self, token: str) -> set[str]:
-        """Vocabulary tokens one edit or one sound key away from a token."""
-        found: set[str] = set()
-        if len(token) >= 3:
-            found.update(self._deletion_index.get(token, ()))
-            for deleted in _deletions(token):
-                if deleted in self._form_token:
-                    found.add(self._form_token[deleted])
-                found.update(self._deletion_index.get(deleted, ()))
-            found.update(self._sound_index.get(phonetic_key(token), ())[:MAX_FUZZY_TOKENS])
-        if len(found) > MAX_FUZZY_TOKENS:
-            ranked = sorted(found, key=lambda t: -token_similarity(token, t)[0])
-            found = set(ranked[:MAX_FUZZY_TOKENS])
-        return {t for t in found if token_similarity(token, t)[0] > 0.0}
-
-    def _halves(self, token: str) -> list[str]:
-        """Two vocabulary words that ran together into one token."""
-        forms = self._form_token
-        for cut in range(2, len(token) - 1):
-            left, right = forms.get(token[:cut]), forms.get(token[cut:])
-            if left is not None and right is not None:
-                return [left, right]
-        return []
-
-    def _completions(self, prefix: str) -> set[str]:
-        """Vocabulary words (or their canonical forms) that a cut-off token starts."""
-        found: set[str] = set()
-        start = bisect_left(self._sorted_forms, prefix)
-        for form in self._sorted_forms[start:start + MAX_FUZZY_TOKENS]:
-            if not form.startswith(prefix):
-                break
-            found.add(self._form_token[form])
-        return found
-
-    def _expand(self, tokens: tuple[str, ...], i: int, fuzzy: bool,
-                may_be_truncated: bool) -> set[str]:
-        """The vocabulary tokens query token i may stand for (typos etc. when fuzzy)."""
-        token = tokens[i]
-        found: set[str] = set()
-        if token in self.postings:
-            found.add(token)
-        if fuzzy:
-            found |= self._neighbours(token)
-            if len(token) >= 5 and token not in self.postings:
-                found.update(self._halves(token))
-            if may_be_truncated and i == len(tokens) - 1 and len(token) >= 2:
-                found |= self._completions(token)
-        return found
 
     def _pair_candidates(self, tokens: tuple[str, ...], fuzzy: dict[int, set[str]],
                          joined: list[str | None]) -> set[int]:
         """Names holding at least two query tokens or typo neighbours (C-speed sets)."""
         holders: list[frozenset[int]] = []
-        for i in range(len(tokens)):
-            found = [self.posting_sets[x] for x in fuzzy[i]]
+        for i, token in enumerate(tokens):
+            found = [self.posting_sets[x] for x in fuzzy[i]
+                     if x == token or _expansion_similarity(token, x) >= MIN_TOKEN_SIMILARITY]
             if not found:
                 holders.append(frozenset())
             else:
@@ -240,9 +168,10 @@ class NameIndex:
             if joined[i]:
                 expansions.add(joined[i])  # type: ignore[arg-type]
             for token in expansions:
-                if token != tokens[i] and token != joined[i] and \
-                        _expansion_similarity(tokens[i], token) < MIN_BLOCKING_SIMILARITY:
-                    continue
+                if token != tokens[i] and token != joined[i] and (
+                        _expansion_similarity(tokens[i], token) < MIN_BLOCKING_SIMILARITY
+                        or len(self.postings[token]) > MAX_FUZZY_POSTINGS):
+                    continue  # weak or common neighbours bring noise, not candidates
                 ids = self.postings[token]
                 if self._posting_weights[token][-1] > max_weight:
                     ids = ids[:bisect_right(self._posting_weights[token], max_weight)]
@@ -283,14 +212,19 @@ class NameIndex:
         t = min(max(min_score, 1.0), 100.0) / 100.0
         need = QUERY_EXTRA_PENALTY * t * query_weight / (1 - t + QUERY_EXTRA_PENALTY * t)
         joined = [self._joined_with_next(tokens, i) for i in range(len(tokens))]
-        fuzzy = {i: self._expand(tokens, i, True, may_be_truncated) for i in range(len(tokens))}
+        fuzzy = {i: self.words.expand(tokens, i, may_be_truncated) for i in range(len(tokens))}
         # A token with no vocabulary word within one edit can still align with two edits,
         # and an initial with any word it starts: neither is looked up, both are assumed.
-        reach = [1.0 if fuzzy[i] else _two_edit_similarity(tokens[i])
+        reach = [1.0 if fuzzy[i] else _unfound_similarity(tokens[i])
                  for i in range(len(tokens))]
-        unsure = sum(max(w, 1.0) * r * FUZZY_BOUND
-                     for i, (w, r) in enumerate(zip(weights, reach, strict=True))
-                     if not fuzzy[i] or len(tokens[i]) == 1)
+        # An unknown token may also be a misspelling two edits away from a word that its
+        # neighbours (one edit) do not include: that is assumed too.
+        assumed = [i for i in range(len(tokens)) if not fuzzy[i] or len(tokens[i]) == 1
+                   or (tokens[i] not in self.postings and len(tokens[i]) >= TWO_EDIT_MIN_CHARS)]
+        credit = [_unfound_similarity(tokens[i]) if fuzzy[i] and len(tokens[i]) > 1
+                  else reach[i] for i in range(len(tokens))]
+        unsure = sum(weights[i] * credit[i] * FUZZY_BOUND for i in assumed)
+        listed_unsure = sum(max(weights[i], 1.0) * credit[i] * FUZZY_BOUND for i in assumed)
         tail_penalty = TRUNCATED_TAIL_PENALTY if may_be_truncated else LISTED_MISSING_PENALTY
         floor = min_score - BOUND_SLACK
         if 1 < len(tokens) <= MAX_PAIR_TOKENS and need - unsure > max(weights):
@@ -303,22 +237,25 @@ class NameIndex:
         query_matched: dict[int, float] = {}
         listed_matched: dict[int, float] = {}
         for i, token in enumerate(tokens):
-            found = fuzzy[i]
-            scored = sorted(
-                ((1.0 if x == token else _expansion_similarity(token, x), x)
-                 for x in found), reverse=True)
+            hits = []
+            for x in fuzzy[i]:
+                hit = candidates.intersection(self.posting_sets[x])
+                if hit:
+                    hits.append((1.0 if x == token else _expansion_similarity(token, x), x, hit))
+            hits.sort(key=lambda item: -item[0])
             joined_token = joined[i]
             if joined_token is not None:
-                scored.insert(0, (1.0, joined_token))
+                hit = candidates.intersection(self.posting_sets[joined_token])
+                if hit:
+                    hits.insert(0, (1.0, joined_token, hit))
             seen: set[int] = set()
-            for sim, vocab_token in scored:
-                hit = candidates.intersection(self.posting_sets[vocab_token])
-                if not hit:
-                    continue
+            for sim, vocab_token, hit in hits:
                 # the listed side may match several expansions (halves of a joined word)
                 listed_w = token_weight(vocab_token) * sim
+                repeats = self._repeats.get(vocab_token, {})
                 for name_id in hit:
-                    listed_matched[name_id] = listed_matched.get(name_id, 0.0) + listed_w
+                    listed_matched[name_id] = listed_matched.get(name_id, 0.0) + listed_w * (
+                        repeats.get(name_id, 1))
                 hit.difference_update(seen)
                 seen |= hit
                 w = (weights[i] + (weights[i + 1] if vocab_token == joined[i] else 0.0)) * sim
@@ -331,7 +268,7 @@ class NameIndex:
         for name_id in survivors:
             q_matched = min(query_weight, query_matched[name_id] + unsure)
             name = self.names[name_id]
-            c_matched = min(name.weight, listed_matched[name_id] + unsure)
+            c_matched = min(name.weight, listed_matched[name_id] + listed_unsure)
             matched = (q_matched + c_matched) / 2
             bound = 100.0 * matched / (
                 matched + QUERY_EXTRA_PENALTY * (query_weight - q_matched)

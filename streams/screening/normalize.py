@@ -28,6 +28,7 @@ __all__ = ["MAX_NAME_CHARS", "NormalizedName", "normalize_name", "phonetic_key"]
 
 MAX_NAME_CHARS = 256  # longer input is cut here, and the cut is reported
 
+_GLUED_ACRONYM = re.compile(r"([a-z]{3,})([a-z]\.(?:[a-z]\.)+)")  # "panamericanas.a."
 _ACRONYM = re.compile(r"\b[a-z](?:\.[a-z])+\b\.?")
 _NON_ALNUM = re.compile(r"[^a-z0-9,]+")
 _APOSTROPHES = str.maketrans("", "", "'`\u2019\u2018\u02bc\u02bb\u00b4")
@@ -193,6 +194,7 @@ def normalize_name(name: str) -> NormalizedName:
         changes.append("transliterated")
     text = text.lower().translate(_APOSTROPHES)
     if "." in text:
+        text = _GLUED_ACRONYM.sub(r"\1 \2", text)
         text = _ACRONYM.sub(lambda m: m.group(0).replace(".", ""), text)
     text = _NON_ALNUM.sub(" ", text)
     if "," in text:

@@ -117,13 +117,16 @@ class Alignment:
     truncated_tail: tuple[int, ...]  # listed tokens treated as cut off by a field limit
 
 
-def _exact_pairs(query: tuple[str, ...], listed: tuple[str, ...]) -> list[TokenPair]:
-    """Pair equal tokens one to one, nearest positions first."""
+def _exact_pairs(query: tuple[str, ...], listed: tuple[str, ...], free_q: list[int],
+                 free_c: list[int]) -> list[TokenPair]:
+    """Pair equal free tokens one to one, nearest positions first."""
     pairs = []
     used: set[int] = set()
-    for i, q in enumerate(query):
+    for i in free_q:
+        q = query[i]
         best = -1
-        for j, c in enumerate(listed):
+        for j in free_c:
+            c = listed[j]
             if c == q and j not in used and (best < 0 or abs(i - j) < abs(i - best)):
                 best = j
         if best >= 0:
@@ -211,7 +214,11 @@ def align(
     if query == listed:
         return Alignment(100.0, tuple(TokenPair((i,), (i,), 1.0, "exact")
                                       for i in range(len(query))), (), (), ())
-    pairs = _exact_pairs(query, listed)
+    pairs = []
+    if len(query) != len(listed):  # words run together or split first: they are certain
+        pairs = _joined_pairs(query, listed, list(range(len(query))), list(range(len(listed))))
+    free_q, free_c = _free(len(query), pairs, "query"), _free(len(listed), pairs, "listed")
+    pairs += _exact_pairs(query, listed, free_q, free_c)
     free_q, free_c = _free(len(query), pairs, "query"), _free(len(listed), pairs, "listed")
     if free_q and free_c and (len(free_q) > 1 or len(free_c) > 1):
         pairs += _joined_pairs(query, listed, free_q, free_c)

@@ -43,6 +43,8 @@ PHRASES: dict[tuple[str, ...], tuple[str, ...]] = {
     ("gesellschaft", "mit", "beschrankter", "haftung"): ("gmbh",),
     # country names written out in entity names
     ("democratic", "peoples", "republic", "of", "korea"): ("dprk",),
+    ("democratic", "people", "s", "republic", "of", "korea"): ("dprk",),
+    ("democratic", "people", "republic", "of", "korea"): ("dprk",),
     ("north", "korea"): ("dprk",),
     ("korea", "north"): ("dprk",),
     ("islamic", "republic", "of", "iran"): ("iran",),

@@ -30,6 +30,7 @@ from streams.worker.processing import (
     records_from_events,
 )
 from streams.worker.state import ScreeningState, load_screening_state
+from streams.worker.tuning import freeze_loaded_state
 from streams.worker.windows import TableWindowStore, make_window_table
 
 __all__ = [
@@ -114,6 +115,10 @@ async def screen_batches(
         for event in events:
             await faust_stream.ack(event)
         metrics.observe_report(source, report, stage_seconds=report.stage_seconds)
+        if report.failures:  # decoder or screener bugs: dead-lettered, and worth a line
+            log.warning("%d records of a batch failed in the decoder or the screener and "
+                        "were dead-lettered, e.g. %s", report.dead_letters["decode_error"]
+                        + report.dead_letters["screening_error"], "; ".join(report.failures))
 
 
 def make_context(settings: Settings) -> WorkerContext:
@@ -123,6 +128,7 @@ def make_context(settings: Settings) -> WorkerContext:
     table = make_window_table(app, settings.topic_partitions)
     windows = TableWindowStore(table, settings.topic_partitions)
     state = load_screening_state(settings, windows)
+    freeze_loaded_state()
     readiness = register_ops_views(app, {
         settings.payments_topic: "json", settings.pacs008_topic: "pacs008",
         settings.mt103_topic: "mt103",
@@ -146,7 +152,8 @@ def register_agents(ctx: WorkerContext) -> None:
         await screen_stream(stream, decode, ctx, "json")
 
     async def reload_files() -> None:
-        await ctx.state.reload()
+        if await ctx.state.reload():
+            freeze_loaded_state()
 
     ctx.app.timer(ctx.settings.reload_interval_seconds, name="reload-rules-and-lists")(
         reload_files)

@@ -9,6 +9,7 @@ import faust
 from streams import logs
 from streams.broker import free_port
 from streams.settings import Settings
+from streams.worker.tuning import use_short_fetch_wait
 
 __all__ = ["Topics", "build_app", "declare_topics"]
 
@@ -36,7 +37,7 @@ def build_app(settings: Settings) -> faust.App:
     """A Faust app configured from `settings`; the caller registers agents on it."""
     # Faust refuses port 0, so "any free port" is resolved here
     web_port = settings.web_port or free_port(settings.web_host)
-    return faust.App(
+    app = faust.App(
         settings.app_id,
         broker=settings.broker,
         autodiscover=False,
@@ -59,6 +60,8 @@ def build_app(settings: Settings) -> faust.App:
         web_in_thread=False,
         logging_config=logs.logging_config(settings),
     )
+    use_short_fetch_wait(app)
+    return app
 
 
 def make_topics(app: faust.App, settings: Settings) -> Topics:

@@ -46,6 +46,8 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
+#: How many unexpected failures a BatchReport keeps for its log line.
+MAX_NOTED_FAILURES = 3
 #: Pauses between attempts to publish messages the producer gave up on.
 RETRY_FIRST_PAUSE_SECONDS = 0.5
 RETRY_MAX_PAUSE_SECONDS = 5.0
@@ -102,6 +104,12 @@ class BatchReport:
     latencies_ms: list[float] = field(default_factory=list)
     alert_rules: Counter[tuple[str, str]] = field(default_factory=Counter)  # (rule, severity)
     stage_seconds: dict[str, float] = field(default_factory=dict)  # "screen", "publish"
+    failures: list[str] = field(default_factory=list)  # "where: why" of the first bugs hit
+
+    def note_failure(self, record: RawRecord, error: PaymentDecodeError) -> None:
+        """Keep the first few decoder or screener failures (bugs, not bad input) for a log line."""
+        if len(self.failures) < MAX_NOTED_FAILURES:
+            self.failures.append(f"{record.where}: {error.reason}")
 
 
 class PartitionScope(Protocol):
@@ -191,6 +199,7 @@ def screen_records(
                 f"decoder failed: {type(exc).__name__}: {exc}", "decode_error")
             outgoing.append(_dead_letter(record, error, outputs))
             report.dead_letters[error.error_type] += 1
+            report.note_failure(record, error)
             continue
         if scope is not None:
             scope.bind(record.partition)
@@ -205,6 +214,7 @@ def screen_records(
                 )
                 outgoing.append(_dead_letter(record, error, outputs))
                 report.dead_letters[error.error_type] += 1
+                report.note_failure(record, error)
                 continue
             key = payment.payment_id.encode()
             alert = outcome.alert

@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 
 from streams import metrics
-from streams.assembly import lists_paths_for, screener_for
+from streams.assembly import build_payment_screener, lists_paths_for, screener_for
 from streams.errors import ListLoadError
 from streams.pipeline import PaymentScreener
 from streams.rules.engine import RuleEngine
@@ -179,14 +179,14 @@ class ScreeningState:
 
 
 def load_screening_state(settings: Settings, store: WindowStore | None = None) -> ScreeningState:
-    """Load the configured lists and rules and watch their files."""
+    """Load the configured lists and rules (streams.assembly) and watch their files."""
     rules_dir = settings.resolved_rules_dir()
     lists_paths = lists_paths_for(settings.resolved_lists_paths(), rules_dir)
-    ruleset = load_ruleset(rules_dir)
-    lists = load_lists(lists_paths)
-    screener = screener_for(lists, ruleset, store)
+    screener = build_payment_screener(settings, store=store)
     record_rules(screener)
-    record_lists(lists)
+    lists = getattr(screener.evaluator, "lists", None)
+    if isinstance(lists, ListSet):
+        record_lists(lists)
     metrics.record_reload("rules", True)
     metrics.record_reload("lists", True)
     return ScreeningState(screener, rules_dir, lists_paths, store)

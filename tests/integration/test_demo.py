@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -51,3 +52,16 @@ def _alive(pid: int) -> bool:
             return False
         time.sleep(0.25)
     return True
+
+
+def test_demo_fails_clearly_when_the_worker_cannot_start(tmp_path: Path) -> None:
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "broken.yaml").write_text("rules:\n  - id: broken\n    severity: dire\n")
+    done = subprocess.run([sys.executable, "-c", DEMO_CODE, "demo", "--rules", str(rules),
+                           "--timeout", "60"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "demo failed" in done.stderr
+    assert "broken.yaml" in done.stderr  # the worker's own error, passed on
+    pids = [int(p) for p in re.findall(r"\bpid (\d+)", done.stdout)]
+    assert pids and not [pid for pid in pids if _alive(pid)]

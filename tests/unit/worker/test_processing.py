@@ -91,6 +91,8 @@ def test_screening_error_is_dead_lettered_and_the_batch_goes_on(screener: Paymen
     assert "P1" in out["dlq"][0]["error"] and "evaluator exploded" in out["dlq"][0]["error"]
     assert [r["payment_id"] for r in out["results"]] == ["P2"]
     assert report.dead_letters == {"screening_error": 1}
+    assert report.failures == ["payments[0]@0: screening payment P1 failed: "
+                               "RuntimeError: evaluator exploded"]
 
 
 def test_size_limit_applies_to_every_decoder(screener: PaymentScreener) -> None:

@@ -1,0 +1,126 @@
+"""Which vocabulary words a query token may stand for: typos, variants, halves, cut-offs.
+
+The vocabulary is every token of every indexed name, plus the long forms of canonical words
+(`commercial` for `coml`). A query token stands for words one edit away (one-deletion keys on
+both sides), two edits away when nothing is one edit away, with the same sound key (Jong,
+Chong, Jeong), the two words it joins (`dandonghongxiang`), or the words a cut-off last token
+starts. Results are cached per token, so repeated words cost one lookup.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Collection
+
+from streams.screening.normalize import phonetic_key
+from streams.screening.scoring import token_similarity
+from streams.screening.vocabulary import CANONICAL
+
+__all__ = ["TWO_EDIT_MIN_CHARS", "WordLookup"]
+
+MAX_FUZZY_TOKENS = 40  # vocabulary neighbours kept per query token
+NEIGHBOUR_CACHE_SIZE = 100_000  # query tokens whose neighbours are remembered
+TWO_EDIT_MIN_CHARS = 6  # tokens this long with no neighbour one edit away look two edits away
+
+
+def _deletions(token: str) -> list[str]:
+    """The strings one deletion away from a token."""
+    return [token[:i] + token[i + 1:] for i in range(len(token))]
+
+
+class WordLookup:
+    """Typo, sound, halves and prefix lookups over a vocabulary of name tokens."""
+
+    def __init__(self, vocabulary: Collection[str]) -> None:
+        self.vocabulary = vocabulary
+        forms = {t: t for t in vocabulary}
+        for form, canon in CANONICAL.items():
+            if canon in vocabulary:
+                forms.setdefault(form, canon)
+        self.forms = forms  # vocabulary words and long forms -> vocabulary word
+        self._deletion_index: dict[str, list[str]] = {}
+        self._sound_index: dict[str, list[str]] = {}
+        for form, token in forms.items():
+            if len(form) >= 3:
+                for deleted in _deletions(form):
+                    self._deletion_index.setdefault(deleted, []).append(token)
+                key = phonetic_key(form)
+                if len(key.replace("*", "")) >= 3:
+                    self._sound_index.setdefault(key, []).append(token)
+        self._sorted_forms: list[str] = sorted(forms)
+        self._neighbour_cache: dict[str, frozenset[str]] = {}
+        self._halves_cache: dict[str, list[str]] = {}
+
+    def _neighbours(self, token: str) -> frozenset[str]:
+        """Vocabulary tokens one edit or one sound key away from a token (cached per token)."""
+        cached = self._neighbour_cache.get(token)
+        if cached is None:
+            cached = frozenset(self._find_neighbours(token))
+            if len(self._neighbour_cache) >= NEIGHBOUR_CACHE_SIZE:
+                self._neighbour_cache.clear()
+            self._neighbour_cache[token] = cached
+        return cached
+
+    def _find_neighbours(self, token: str) -> set[str]:
+        """Vocabulary tokens one edit or one sound key away from a token."""
+        found: set[str] = set()
+        if len(token) >= 3:
+            found.update(self._deletion_index.get(token, ()))
+            for deleted in _deletions(token):
+                if deleted in self.forms:
+                    found.add(self.forms[deleted])
+                found.update(self._deletion_index.get(deleted, ()))
+            found.update(self._sound_index.get(phonetic_key(token), ())[:MAX_FUZZY_TOKENS])
+        if not found and len(token) >= TWO_EDIT_MIN_CHARS:
+            # nothing one edit away: look two edits away (two deletions on the query side
+            # meet one deletion on the vocabulary side)
+            for once in set(_deletions(token)):
+                for twice in _deletions(once):
+                    if twice in self.forms:
+                        found.add(self.forms[twice])
+                    found.update(self._deletion_index.get(twice, ()))
+        if len(found) > MAX_FUZZY_TOKENS:
+            ranked = sorted(found, key=lambda t: -token_similarity(token, t)[0])
+            found = set(ranked[:MAX_FUZZY_TOKENS])
+        return {t for t in found if token_similarity(token, t)[0] > 0.0}
+
+    def _halves(self, token: str) -> list[str]:
+        """Two vocabulary words that ran together into one token (cached with neighbours)."""
+        cached = self._halves_cache.get(token)
+        if cached is None:
+            cached = self._find_halves(token)
+            if len(self._halves_cache) >= NEIGHBOUR_CACHE_SIZE:
+                self._halves_cache.clear()
+            self._halves_cache[token] = cached
+        return cached
+
+    def _find_halves(self, token: str) -> list[str]:
+        """Two vocabulary words that ran together into one token."""
+        forms = self.forms
+        for cut in range(2, len(token) - 1):
+            left, right = forms.get(token[:cut]), forms.get(token[cut:])
+            if left is not None and right is not None:
+                return [left, right]
+        return []
+
+    def _completions(self, prefix: str) -> set[str]:
+        """Vocabulary words (or their canonical forms) that a cut-off token starts."""
+        found: set[str] = set()
+        start = bisect_left(self._sorted_forms, prefix)
+        for form in self._sorted_forms[start:start + MAX_FUZZY_TOKENS]:
+            if not form.startswith(prefix):
+                break
+            found.add(self.forms[form])
+        return found
+
+    def expand(self, tokens: tuple[str, ...], i: int, may_be_truncated: bool) -> set[str]:
+        """The vocabulary words query token i may stand for: itself, typos, halves, cut-offs."""
+        token = tokens[i]
+        found: set[str] = set(self._neighbours(token))
+        if token in self.vocabulary:
+            found.add(token)
+        if len(token) >= 5:
+            found.update(self._halves(token))
+        if may_be_truncated and i == len(tokens) - 1 and len(token) >= 2:
+            found |= self._completions(token)
+        return found

@@ -1,0 +1,60 @@
+"""Process tuning of a worker that the Faust settings cannot express: fetch wait and GC.
+
+Short fetch wait. Faust creates its aiokafka consumer with `fetch_max_wait_ms=1500` and has
+no setting for it. Kafka answers a fetch as soon as any data is there, so the wait only
+matters when idle; the embedded broker (Tansu) instead holds a fetch over two or more
+partitions for about half the maximum wait even when records arrive meanwhile (reproduced
+in tests/integration/test_tansu_defects.py), which put 0.7 s on every payment. With
+FETCH_MAX_WAIT_MS a record waits at most ~50 ms there; against Kafka an idle worker sends
+at most ten empty fetches a second.
+
+Frozen lists. The loaded lists and name index are some 300,000 long-lived objects that
+every full garbage collection walks again: 130-200 ms pauses in the middle of a batch, the
+whole p99 latency. `freeze_loaded_state()` moves them out of the collector's sight once
+they are loaded, and again after each reload (collecting the previous set first).
+"""
+
+from __future__ import annotations
+
+import gc
+from typing import Any
+
+import aiokafka
+import faust
+from faust.transport.drivers.aiokafka import AIOKafkaConsumerThread, Consumer
+
+__all__ = ["FETCH_MAX_WAIT_MS", "freeze_loaded_state", "use_short_fetch_wait"]
+
+FETCH_MAX_WAIT_MS = 100
+
+
+class _ShortWaitConsumerThread(AIOKafkaConsumerThread):
+    """Faust's consumer thread, creating its aiokafka consumer with a short fetch wait."""
+
+    def _create_worker_consumer(self, transport: Any) -> aiokafka.AIOKafkaConsumer:
+        consumer = super()._create_worker_consumer(transport)
+        consumer._fetch_max_wait_ms = FETCH_MAX_WAIT_MS  # read by AIOKafkaConsumer.start()
+        return consumer
+
+
+class _ShortWaitConsumer(Consumer):
+    """Faust's aiokafka consumer with the short-wait consumer thread."""
+
+    def _new_consumer_thread(self) -> AIOKafkaConsumerThread:
+        return _ShortWaitConsumerThread(self, loop=self.loop, beacon=self.beacon)
+
+
+def use_short_fetch_wait(app: faust.App) -> None:
+    """Make the app's consumer (created later, on start) fetch with FETCH_MAX_WAIT_MS."""
+    app.transport.Consumer = _ShortWaitConsumer
+
+
+def freeze_loaded_state() -> None:
+    """Collect garbage once, then keep everything alive now out of later full collections.
+
+    Call after the lists and rules are loaded and after each reload: unfreezing first lets
+    the collection free the cycles of the set that was replaced.
+    """
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
