@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -38,6 +39,11 @@ class Settings(BaseSettings):
     mt103_topic: str = "payments.mt103"
     control_topic: str = "streams-control"
     topic_partitions: int = Field(8, ge=1)
+    window_partitioning: Literal["repartition", "local"] = Field(
+        "repartition",
+        description="repartition: payments pass through <app_id>-payments-by-debtor so "
+        "windowed totals are exact across workers; local: one hop, exact with one worker only",
+    )
     max_message_bytes: int = Field(1_000_000, ge=1024, description="larger records go to the DLQ")
     lists_paths: list[Path] = Field(
         default_factory=list,

@@ -17,7 +17,7 @@ import click
 
 from streams.errors import ListLoadError
 from streams.screening.entities import EntityType
-from streams.screening.normalize import MAX_NAME_CHARS
+from streams.screening.normalize import MAX_NAME_CHARS, MAX_NAME_TOKENS, normalize_name
 from streams.screening.screener import (
     DEFAULT_THRESHOLD,
     NameHit,
@@ -59,9 +59,9 @@ def _warn(where: str, name: str) -> None:
     problem = name_problem(name)
     if problem:
         click.echo(f"{where}: {problem}; no hits", err=True)
-    elif len(name) > MAX_NAME_CHARS:
+    elif normalize_name(name).capped:
         click.echo(f"{where}: name is {len(name)} characters; screened its first "
-                   f"{MAX_NAME_CHARS}", err=True)
+                   f"{MAX_NAME_CHARS} characters and {MAX_NAME_TOKENS} words", err=True)
 
 
 def _batch_lines(handle: TextIO) -> Iterator[str]:

@@ -35,6 +35,7 @@ BOUND_SLACK = 3.0  # the score bound is rough (joined words weigh double): keep 
 WEAK_ALIAS_FACTOR = 0.8  # weak aliases (nicknames, lone given names) alone do not alert
 WEAK_QUALITIES = frozenset({"weak", "low"})
 FUZZY_BOUND = 0.9  # what a token without looked-up neighbours may still add
+FEW_SURVIVORS = 8  # above this many, assumed typos are priced name by name
 MAX_PAIR_TOKENS = 6  # queries up to this many tokens may block on pairs of tokens
 MIN_BLOCKING_SIMILARITY = 0.75  # weaker typo neighbours do not bring candidates in
 MAX_FUZZY_POSTINGS = 300  # nor do neighbours as common as this
@@ -266,9 +267,17 @@ class NameIndex:
         survivors = [n for n, q in query_matched.items() if q >= need_here and n not in results]
         bounded = []
         for name_id in survivors:
-            q_matched = min(query_weight, query_matched[name_id] + unsure)
             name = self.names[name_id]
-            c_matched = min(name.weight, listed_matched[name_id] + listed_unsure)
+            q_extra, c_extra = unsure, listed_unsure
+            if assumed and len(survivors) > FEW_SURVIVORS:
+                # with many survivors, price the assumed tokens against this name's words
+                q_extra = c_extra = 0.0
+                for i in assumed:
+                    closest = max(token_similarity(tokens[i], c)[0] for c in name.tokens)
+                    q_extra += weights[i] * closest
+                    c_extra += closest
+            q_matched = min(query_weight, query_matched[name_id] + q_extra)
+            c_matched = min(name.weight, listed_matched[name_id] + c_extra)
             matched = (q_matched + c_matched) / 2
             bound = 100.0 * matched / (
                 matched + QUERY_EXTRA_PENALTY * (query_weight - q_matched)

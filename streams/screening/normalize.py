@@ -24,9 +24,10 @@ from streams.screening.vocabulary import (
     PHRASES,
 )
 
-__all__ = ["MAX_NAME_CHARS", "NormalizedName", "normalize_name", "phonetic_key"]
+__all__ = ["MAX_NAME_CHARS", "MAX_NAME_TOKENS", "NormalizedName", "normalize_name", "phonetic_key"]
 
 MAX_NAME_CHARS = 256  # longer input is cut here, and the cut is reported
+MAX_NAME_TOKENS = 24  # so are names of more words than this
 
 _GLUED_ACRONYM = re.compile(r"([a-z]{3,})([a-z]\.(?:[a-z]\.)+)")  # "panamericanas.a."
 _ACRONYM = re.compile(r"\b[a-z](?:\.[a-z])+\b\.?")
@@ -205,6 +206,8 @@ def normalize_name(name: str) -> NormalizedName:
         if tokens == words:
             break
         words = tokens
+    if len(tokens) > MAX_NAME_TOKENS:
+        tokens, capped = tokens[:MAX_NAME_TOKENS], True
     return NormalizedName(name, tuple(tokens), tuple(changes), capped)
 
 

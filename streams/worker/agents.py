@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import time
 from collections.abc import Awaitable
 from dataclasses import dataclass
 from typing import Any, cast
@@ -22,13 +23,17 @@ from streams.web import Readiness, register_ops_views
 from streams.worker.app import Topics, build_app, declare_topics, make_topics
 from streams.worker.broker_watch import install_broker_watch
 from streams.worker.processing import (
+    BatchReport,
+    Headers,
     Outputs,
     PaymentDecoder,
     Publisher,
     json_decoder,
     process_records,
+    publish_all,
     records_from_events,
 )
+from streams.worker.repartition import forward_records, forwarded_records
 from streams.worker.state import ScreeningState, load_screening_state
 from streams.worker.tuning import freeze_loaded_state
 from streams.worker.windows import TableWindowStore, make_window_table
@@ -38,7 +43,9 @@ __all__ = [
     "BATCH_WAIT_SECONDS",
     "WorkerContext",
     "build_worker",
+    "forward_batches",
     "screen_batches",
+    "screen_forwarded",
     "screen_stream",
 ]
 
@@ -59,10 +66,12 @@ class ProducerPublisher:
     def __init__(self, app: faust.App) -> None:
         self.app = app
 
-    async def send(self, topic: str, key: bytes | None, value: bytes) -> Awaitable[Any]:
+    async def send(self, topic: str, key: bytes | None, value: bytes,
+                   headers: Headers | None = None) -> Awaitable[Any]:
         """Queue one message in the producer's batch and return its delivery future."""
         return await self.app.producer.send(
-            topic, key, value, partition=None, timestamp=None, headers=None
+            topic, key, value, partition=None, timestamp=None,
+            headers=list(headers) if headers else None,
         )
 
 
@@ -79,6 +88,12 @@ class WorkerContext:
     windows: TableWindowStore | None
     readiness: Readiness | None
 
+    @property
+    def forward_topic(self) -> str | None:
+        """The repartition topic stage 1 forwards to, or None when agents screen directly."""
+        by_debtor = self.topics.by_debtor
+        return by_debtor.get_topic_name() if by_debtor is not None else None
+
 
 async def screen_stream(
     stream: faust.StreamT[Any], decode: PaymentDecoder, ctx: WorkerContext, source: str = "json"
@@ -89,7 +104,22 @@ async def screen_stream(
     """
     await ctx.app.maybe_start_producer()
     await declare_topics(ctx.topics)
-    await screen_batches(stream, decode, ctx, source)
+    if ctx.forward_topic is not None:
+        await forward_batches(stream, decode, ctx, source)
+    else:
+        await screen_batches(stream, decode, ctx, source)
+
+
+def _batches(stream: faust.StreamT[Any]) -> tuple[faust.Stream[Any], Any]:
+    faust_stream = cast("faust.Stream[Any]", stream)
+    return faust_stream, faust_stream.noack_take(BATCH_SIZE, within=BATCH_WAIT_SECONDS)
+
+
+def _log_failures(report: BatchReport) -> None:
+    if report.failures:  # decoder or screener bugs: dead-lettered, and worth a line
+        log.warning("%d records of a batch failed in the decoder or the screener and were "
+                    "dead-lettered, e.g. %s", report.dead_letters["decode_error"]
+                    + report.dead_letters["screening_error"], "; ".join(report.failures))
 
 
 async def screen_batches(
@@ -103,8 +133,7 @@ async def screen_batches(
     batch is screened again after a restart. (`take_events` would ack them on the way out.)
     """
     max_bytes = ctx.settings.max_message_bytes
-    faust_stream = cast("faust.Stream[Any]", stream)
-    batches = faust_stream.noack_take(BATCH_SIZE, within=BATCH_WAIT_SECONDS)
+    faust_stream, batches = _batches(stream)
     async for events in batches:
         records = records_from_events(events)
         # the screener is read once per batch: a reload swaps it between batches only
@@ -115,17 +144,55 @@ async def screen_batches(
         for event in events:
             await faust_stream.ack(event)
         metrics.observe_report(source, report, stage_seconds=report.stage_seconds)
-        if report.failures:  # decoder or screener bugs: dead-lettered, and worth a line
-            log.warning("%d records of a batch failed in the decoder or the screener and "
-                        "were dead-lettered, e.g. %s", report.dead_letters["decode_error"]
-                        + report.dead_letters["screening_error"], "; ".join(report.failures))
+        _log_failures(report)
+
+
+async def forward_batches(
+    stream: faust.StreamT[Any], decode: PaymentDecoder, ctx: WorkerContext, source: str = "json"
+) -> None:
+    """Stage 1 of the repartition path: decode, dead-letter or forward by debtor, then ack."""
+    topic = ctx.forward_topic
+    if topic is None:
+        raise RuntimeError("forward_batches needs window_partitioning='repartition'")
+    max_bytes = ctx.settings.max_message_bytes
+    faust_stream, batches = _batches(stream)
+    async for events in batches:
+        started = time.perf_counter()
+        messages, report = forward_records(records_from_events(events, started), decode,
+                                           ctx.outputs, topic, max_bytes=max_bytes)
+        decoded = time.perf_counter()
+        await publish_all(messages, ctx.publisher)
+        for event in events:
+            await faust_stream.ack(event)
+        stages = {"decode": decoded - started, "publish": time.perf_counter() - decoded}
+        metrics.observe_report(source, report, stage_seconds=stages)
+        _log_failures(report)
+
+
+async def screen_forwarded(stream: faust.StreamT[Any], ctx: WorkerContext) -> None:
+    """Stage 2 of the repartition path: screen payments keyed by debtor, publish, then ack."""
+    await ctx.app.maybe_start_producer()
+    await declare_topics(ctx.topics)
+    # canonical JSON of a payment that passed the size limit in stage 1: allow for re-encoding
+    decode = json_decoder(2 * ctx.settings.max_message_bytes)
+    faust_stream, batches = _batches(stream)
+    async for events in batches:
+        report = await process_records(
+            forwarded_records(events), decode, ctx.state.screener, ctx.publisher, ctx.outputs,
+            max_bytes=2 * ctx.settings.max_message_bytes, scope=ctx.windows,
+        )
+        for event in events:
+            await faust_stream.ack(event)
+        report.records = 0  # consumed payments are counted once, by stage 1 and its source
+        metrics.observe_report("json", report, stage_seconds=report.stage_seconds)
+        _log_failures(report)
 
 
 def make_context(settings: Settings) -> WorkerContext:
     """The app, its topics, window table, screening state and publisher for one worker."""
     app = build_app(settings)
     topics = make_topics(app, settings)
-    table = make_window_table(app, settings.topic_partitions)
+    table = make_window_table(app, settings.topic_partitions, settings.window_partitioning)
     windows = TableWindowStore(table, settings.topic_partitions)
     state = load_screening_state(settings, windows)
     freeze_loaded_state()
@@ -150,6 +217,12 @@ def register_agents(ctx: WorkerContext) -> None:
     @ctx.app.agent(ctx.topics.payments, name="screen-payments")
     async def screen_payments(stream: faust.StreamT[Any]) -> None:
         await screen_stream(stream, decode, ctx, "json")
+
+    if ctx.topics.by_debtor is not None:
+
+        @ctx.app.agent(ctx.topics.by_debtor, name="screen-by-debtor")
+        async def screen_by_debtor(stream: faust.StreamT[Any]) -> None:
+            await screen_forwarded(stream, ctx)
 
     async def reload_files() -> None:
         if await ctx.state.reload():

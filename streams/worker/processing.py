@@ -19,7 +19,6 @@ every one of those messages, so the caller may then ack the batch's events.
 from __future__ import annotations
 
 import asyncio
-import base64
 import logging
 import time
 from collections import Counter
@@ -33,12 +32,16 @@ from streams.pipeline import PaymentScreener, decode_payment, make_dead_letter
 
 __all__ = [
     "BatchReport",
+    "Headers",
     "Outgoing",
     "Outputs",
     "PaymentDecoder",
     "Publisher",
     "RawRecord",
+    "dead_letter",
+    "decode_or_dead_letter",
     "json_decoder",
+    "publish_all",
     "process_records",
     "records_from_events",
     "screen_records",
@@ -82,13 +85,18 @@ class Outputs:
     dlq: str
 
 
+#: Kafka record headers: (name, value) pairs.
+Headers = tuple[tuple[str, bytes], ...]
+
+
 @dataclass(frozen=True, slots=True)
 class Outgoing:
-    """One message to publish: topic, key and JSON value."""
+    """One message to publish: topic, key, JSON value and (rarely) headers."""
 
     topic: str
     key: bytes | None
     value: bytes
+    headers: Headers = ()
 
 
 @dataclass(slots=True)
@@ -97,6 +105,7 @@ class BatchReport:
 
     records: int = 0
     screened: int = 0
+    forwarded: int = 0  # payments sent on to the repartition topic (stage 1 of two)
     alerts: int = 0
     decisions: Counter[str] = field(default_factory=Counter)
     dead_letters: Counter[str] = field(default_factory=Counter)  # by error_type
@@ -121,9 +130,19 @@ class PartitionScope(Protocol):
 
 
 class Publisher(Protocol):
-    """Hands one message to the producer; the returned awaitable completes on broker ack."""
+    """Hands one message to the producer; the returned awaitable completes on broker ack.
+
+    Only messages with headers (the repartition hop's) are sent with a `headers` argument.
+    """
 
     async def send(self, topic: str, key: bytes | None, value: bytes) -> Awaitable[Any]: ...
+
+
+async def _send(publisher: Publisher, message: Outgoing) -> Awaitable[Any]:
+    if message.headers:
+        send: Any = publisher.send
+        return await send(message.topic, message.key, message.value, headers=message.headers)
+    return await publisher.send(message.topic, message.key, message.value)
 
 
 def json_decoder(max_bytes: int) -> PaymentDecoder:
@@ -148,16 +167,12 @@ def records_from_events(events: Iterable[Any], received: float | None = None) ->
     return records
 
 
-def _dead_letter(record: RawRecord, error: PaymentDecodeError, outputs: Outputs) -> Outgoing:
+def dead_letter(record: RawRecord, error: PaymentDecodeError, outputs: Outputs) -> Outgoing:
+    """The dead letter of one record: its bytes as they came (UTF-8 text, else base64)."""
     letter = make_dead_letter(
         record.value, error, topic=record.topic, partition=record.partition,
         offset=record.offset, key=record.key,
     )
-    raw = record.value or b""
-    if letter.raw_encoding == "utf-8" and letter.raw.encode() != raw:
-        # the model strips outer whitespace from strings: keep such bytes exact as base64
-        letter = letter.model_copy(
-            update={"raw": base64.b64encode(raw).decode("ascii"), "raw_encoding": "base64"})
     return Outgoing(outputs.dlq, record.key, letter.model_dump_json().encode())
 
 
@@ -175,6 +190,24 @@ def _decode_record(record: RawRecord, decode: PaymentDecoder, max_bytes: int) ->
     return payments
 
 
+def decode_or_dead_letter(
+    record: RawRecord, decode: PaymentDecoder, max_bytes: int, outputs: Outputs,
+    outgoing: list[Outgoing], report: BatchReport,
+) -> list[Payment] | None:
+    """The record's payments, or None after appending its dead letter to `outgoing`."""
+    try:
+        return _decode_record(record, decode, max_bytes)
+    except PaymentDecodeError as exc:
+        outgoing.append(dead_letter(record, exc, outputs))
+        report.dead_letters[exc.error_type] += 1
+    except Exception as exc:  # a decoder bug must not kill the agent either
+        error = PaymentDecodeError(f"decoder failed: {type(exc).__name__}: {exc}", "decode_error")
+        outgoing.append(dead_letter(record, error, outputs))
+        report.dead_letters[error.error_type] += 1
+        report.note_failure(record, error)
+    return None
+
+
 def screen_records(
     records: Sequence[RawRecord],
     decode: PaymentDecoder,
@@ -188,18 +221,8 @@ def screen_records(
     report = BatchReport(records=len(records), ruleset_version=screener.ruleset_version)
     outgoing: list[Outgoing] = []
     for record in records:
-        try:
-            payments = _decode_record(record, decode, max_bytes)
-        except PaymentDecodeError as exc:
-            outgoing.append(_dead_letter(record, exc, outputs))
-            report.dead_letters[exc.error_type] += 1
-            continue
-        except Exception as exc:  # a decoder bug must not kill the agent either
-            error = PaymentDecodeError(
-                f"decoder failed: {type(exc).__name__}: {exc}", "decode_error")
-            outgoing.append(_dead_letter(record, error, outputs))
-            report.dead_letters[error.error_type] += 1
-            report.note_failure(record, error)
+        payments = decode_or_dead_letter(record, decode, max_bytes, outputs, outgoing, report)
+        if payments is None:
             continue
         if scope is not None:
             scope.bind(record.partition)
@@ -212,7 +235,7 @@ def screen_records(
                     f"{type(exc).__name__}: {exc}",
                     "screening_error",
                 )
-                outgoing.append(_dead_letter(record, error, outputs))
+                outgoing.append(dead_letter(record, error, outputs))
                 report.dead_letters[error.error_type] += 1
                 report.note_failure(record, error)
                 continue
@@ -239,7 +262,7 @@ async def publish_all(
     A message the producer gives up on (its own retries exhausted) is sent again after a
     pause, for as long as it takes: the batch is not acked until everything is out.
     """
-    pending = [await publisher.send(m.topic, m.key, m.value) for m in messages]
+    pending = [await _send(publisher, m) for m in messages]
     outcomes = await asyncio.gather(*pending, *also, return_exceptions=True)
     failed = [m for m, outcome in zip(messages, outcomes, strict=False)
               if isinstance(outcome, BaseException)]
@@ -253,7 +276,7 @@ async def publish_all(
                     len(failed), len(messages), errors[0], pause)
         await asyncio.sleep(pause)
         pause = min(pause * 2, RETRY_MAX_PAUSE_SECONDS)
-        retry = [await publisher.send(m.topic, m.key, m.value) for m in failed]
+        retry = [await _send(publisher, m) for m in failed]
         outcomes = await asyncio.gather(*retry, return_exceptions=True)
         errors = [o for o in outcomes if isinstance(o, BaseException)]
         failed = [m for m, outcome in zip(failed, outcomes, strict=False)

@@ -10,10 +10,15 @@ follows that partition to whichever worker holds it.
 
 `add` records the payment under its own partition's key (idempotent per payment id, so a
 redelivery never counts twice) and totals the window over every partition this worker holds.
-A worker holding all partitions (a single-worker deployment, the demo, the tests) therefore
-sees exact totals; with several workers each totals the payments of its own partitions.
-Exact totals across workers would need a repartition of the payments by debtor (a
-`group_by` through an internal topic) ahead of screening, at the cost of a second hop.
+The input partition is that of the topic the screening agent reads:
+- window_partitioning="repartition" (the default): `<app_id>-payments-by-debtor`, keyed by
+  the debtor's routing key (streams/worker/repartition.py). A debtor's windows (keys
+  `debtor` and `debtor_creditor`) are then written from one partition only and their totals
+  are exact with any number of workers.
+- "local": the payments topic itself, keyed by payment_id. A worker holding all partitions
+  sees exact totals; with several workers each totals the payments of its own partitions.
+A window keyed by `creditor` alone is spread over partitions in both modes, so it is exact
+only on a worker holding them all.
 """
 
 from __future__ import annotations
@@ -28,15 +33,18 @@ from faust.types import TableT
 
 from streams.rules.window import WindowEntries, WindowTotals
 
-__all__ = ["TableWindowStore", "make_window_table"]
+__all__ = ["TABLE_NAMES", "TableWindowStore", "make_window_table"]
 
-TABLE_NAME = "windows"
+#: The table of each window_partitioning mode: their keys are scoped by the partitions of
+#: different input topics, so switching modes starts from empty windows, never mixed ones.
+TABLE_NAMES = {"local": "windows", "repartition": "windows-by-debtor"}
 
 
-def make_window_table(app: faust.App, partitions: int) -> TableT[Any, Any]:
+def make_window_table(app: faust.App, partitions: int, mode: str = "local"
+                      ) -> TableT[Any, Any]:
     """The table behind the window store: JSON keys and values, a changelog per partition."""
     return app.Table(
-        TABLE_NAME, default=None, partitions=partitions,  # JSON keys and values
+        TABLE_NAMES[mode], default=None, partitions=partitions,  # JSON keys and values
     )
 
 

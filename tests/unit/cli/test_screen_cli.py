@@ -100,3 +100,10 @@ def test_match_json() -> None:
 def test_match_readable() -> None:
     code, out, _ = run("match", "Ch'oe Ryong-hae", "CHOE, Ryong Hae")
     assert code == 0 and out.startswith("100.0 (match")
+
+
+def test_screen_says_when_a_name_is_capped(lists_file: Path) -> None:
+    code, out, err = run("screen", "--batch", "-", "--json", "--lists", str(lists_file),
+                         stdin="KIM JONG UN " * 100 + "\n")
+    assert code == 0 and json.loads(out)["hits"] is not None
+    assert "<stdin>:1" in err and "screened its first" in err

@@ -7,6 +7,7 @@ from sample_entities import SAMPLE, entity
 
 from streams.screening.index import WEAK_ALIAS_FACTOR, NameIndex
 from streams.screening.normalize import normalize_name
+from streams.screening.words import WordLookup
 
 
 @pytest.fixture(scope="module")
@@ -70,3 +71,13 @@ def test_min_score_filters(index: NameIndex) -> None:
 def test_empty_query_and_empty_index() -> None:
     assert NameIndex([]).search(("kim",), 50) == []
     assert NameIndex([entity("1", "KIM")]).search((), 50) == []
+
+
+def test_word_lookup_expansions() -> None:
+    words = WordLookup({"dandong", "hongxiang", "ind", "dev", "jong", "kim", "coml"})
+    assert words.expand(("dandongg",), 0, False) == {"dandong"}  # one edit
+    assert words.expand(("comercial",), 0, False) == {"coml"}  # through the long form
+    assert {"dandong", "hongxiang"} <= words.expand(("dandonghongxiang",), 0, False)
+    assert words.expand(("kim", "develo"), 1, True) == {"dev"}  # a cut-off long form
+    assert words.expand(("kim", "qqqqqq"), 1, False) == set()
+    assert words.expand(("zzzz",), 0, False) == set()

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from streams.screening.normalize import MAX_NAME_CHARS, normalize_name, phonetic_key
+from streams.screening.normalize import (
+    MAX_NAME_CHARS,
+    MAX_NAME_TOKENS,
+    normalize_name,
+    phonetic_key,
+)
 
 
 def tokens(name: str) -> tuple[str, ...]:
@@ -76,6 +81,8 @@ def test_bad_input_gives_clear_results() -> None:
     assert tokens("A\x00B\u200bC\x07") == ("abc",)
     long = normalize_name("x" * 10_000)
     assert long.capped and len(long.text) == MAX_NAME_CHARS
+    wordy = normalize_name("ab cd " * 50)
+    assert wordy.capped and len(wordy.tokens) == MAX_NAME_TOKENS
 
 
 @pytest.mark.parametrize("name", [

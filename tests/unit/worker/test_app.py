@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from streams.settings import Settings
 from streams.worker.app import build_app, make_topics
 
@@ -27,9 +29,28 @@ def test_app_settings(tmp_path: Path) -> None:
 
 def test_topics_are_raw_and_partitioned() -> None:
     settings = Settings(broker="kafka://127.0.0.1:1", topic_partitions=5, payments_topic="p",
-                        alerts_topic="a", results_topic="r", dlq_topic="d")
+                        alerts_topic="a", results_topic="r", dlq_topic="d", app_id="g")
     topics = make_topics(build_app(settings), settings)
     assert [t.get_topic_name() for t in (topics.payments, *topics.outputs())] == [
-        "p", "a", "r", "d"]
+        "p", "a", "r", "d", "g-payments-by-debtor"]
     assert {t.partitions for t in (topics.payments, *topics.outputs())} == {5}
     assert {t.value_serializer for t in (topics.payments, *topics.outputs())} == {"raw"}
+
+
+def test_local_window_partitioning_has_no_repartition_topic() -> None:
+    settings = Settings(broker="kafka://127.0.0.1:1", payments_topic="p", alerts_topic="a",
+                        results_topic="r", dlq_topic="d", window_partitioning="local")
+    topics = make_topics(build_app(settings), settings)
+    assert topics.by_debtor is None
+    assert [t.get_topic_name() for t in topics.outputs()] == ["a", "r", "d"]
+
+
+def test_window_partitioning_comes_from_the_environment(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("STREAMS_WINDOW_PARTITIONING", raising=False)
+    assert Settings().window_partitioning == "repartition"
+    monkeypatch.setenv("STREAMS_WINDOW_PARTITIONING", "local")
+    assert Settings().window_partitioning == "local"
+    monkeypatch.setenv("STREAMS_WINDOW_PARTITIONING", "global")
+    with pytest.raises(ValueError, match="window_partitioning"):
+        Settings()

@@ -135,13 +135,21 @@ def test_a_record_with_several_payments_gives_a_result_each(screener: PaymentScr
     assert report.screened == 3
 
 
-@pytest.mark.parametrize("raw", [b"  {not json}\n", b"\xff\xfe\x00binary", None])
-def test_dead_letters_keep_the_exact_bytes(screener: PaymentScreener, raw: bytes | None) -> None:
+@pytest.mark.parametrize("raw", [b"  {not json}\n", b"\t[1, 2]\r\n", b"", None])
+def test_dead_letters_keep_utf8_bytes_exactly_as_text(screener: PaymentScreener,
+                                                      raw: bytes | None) -> None:
     messages, _ = screen_records([record(raw)], json_decoder(MAX), screener, OUT, max_bytes=MAX)
     letter = DeadLetter.model_validate_json(messages[0].value)
-    kept = (base64.b64decode(letter.raw) if letter.raw_encoding == "base64"
-            else letter.raw.encode())
-    assert kept == (raw or b"")
+    assert letter.raw_encoding == "utf-8"  # outer whitespace included, no base64 detour
+    assert letter.raw.encode() == (raw or b"")
+
+
+def test_dead_letters_keep_other_bytes_as_base64(screener: PaymentScreener) -> None:
+    raw = b"\xff\xfe\x00binary"
+    messages, _ = screen_records([record(raw)], json_decoder(MAX), screener, OUT, max_bytes=MAX)
+    letter = DeadLetter.model_validate_json(messages[0].value)
+    assert letter.raw_encoding == "base64"
+    assert base64.b64decode(letter.raw) == raw
 
 
 class Scope:
