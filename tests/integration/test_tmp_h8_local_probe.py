@@ -1,0 +1,200 @@
+"""Windowed totals are exact across two workers and a rolling restart (window_partitioning).
+
+Two real workers share a group on a 4-partition payments topic. Every debtor->creditor pair
+sends its payments under ids chosen to land on different partitions, so with the one-hop
+("local") path a window would be split between the workers. The payments go in phases, each
+waiting for the previous one's results, which makes the expected structuring alerts (count
+and payment ids) independent of the order the workers happen to run in:
+
+- phase 1: pairs A send 2 payments each at T; pairs C send 2 at T - 10 days (outside the
+  7-day window of everything later). Nothing reaches 3 payments: no alert.
+- phase 2: pairs A send 2 more at T + 1 h (3rd and 4th in the window: all flagged); pairs B
+  send 2 at T (not flagged); pairs C send 1 at T (the old two are out of its window).
+- a rolling restart: worker 0 stops (worker 1 takes over its partitions and their window
+  table), then comes back (the group rebalances again).
+- phase 3: pairs A send 1 more (5th, flagged), pairs B 1 more (3rd, flagged), a new pair D
+  sends 1 (not flagged).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from itertools import count
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiokafka.partitioner import DefaultPartitioner
+from reliability_support import LISTS, payments, records
+from worker_fixtures import Names, Received, produce_keyed, read_until, worker_env
+
+from streams.broker import EmbeddedBroker, free_port
+from streams.harness import WorkerProcess, create_topics, warm_up
+from streams.settings import REPO_RULES_DIR
+from streams.worker.demo_scenario import CLEAN
+from streams.worker.repartition import repartition_topic_name
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+PARTITIONS = 4
+TIMEOUT = 60.0
+T = datetime(2026, 3, 2, 9, 0, 0)
+PAIRS_A, PAIRS_B, PAIRS_C = range(0, 6), range(6, 8), range(8, 10)
+PAIR_D = 10
+
+_partition_of = DefaultPartitioner()
+_ids = count()
+
+
+def _payment_id(pair: int, nth: int) -> str:
+    """An id of pair `pair` that the producer puts on partition (pair + nth) % PARTITIONS."""
+    target = (pair + nth) % PARTITIONS
+    while True:
+        pid = f"WX-{pair:02d}-{nth}-{next(_ids)}"
+        everything = list(range(PARTITIONS))
+        if _partition_of(pid.encode(), everything, everything) == target:
+            return pid
+
+
+def _payment(pair: int, nth: int, at: datetime) -> dict[str, Any]:
+    return dict(CLEAN["DEMO-2016-109"], payment_id=_payment_id(pair, nth), amount="9500.00",
+                currency="USD", created_at=at.isoformat() + "Z",
+                debtor={"name": f"Harbourside Debtor {pair} Trading Ltd"},
+                creditor={"name": f"Lakeside Creditor {pair} Supplies LLC"})
+
+
+class Scenario:
+    """The payments sent so far and the payment ids that must carry a structuring alert."""
+
+    def __init__(self) -> None:
+        self.sent: list[dict[str, Any]] = []
+        self.flagged: set[str] = set()
+        self.nth: dict[int, int] = {}
+        self.partitions: dict[int, set[int]] = {}  # pair -> payments partitions it landed on
+
+    def add(self, pairs: range | list[int], n: int, at: datetime, *, flagged: bool
+            ) -> list[dict[str, Any]]:
+        batch = []
+        for pair in pairs:
+            for _ in range(n):
+                nth = self.nth.get(pair, 0)
+                self.nth[pair] = nth + 1
+                batch.append(_payment(pair, nth, at))
+        self.sent += batch
+        if flagged:
+            self.flagged |= {p["payment_id"] for p in batch}
+        return batch
+
+
+def _structuring(received: Received, names: Names) -> dict[str, set[str]]:
+    """payment id -> the alert ids of its structuring alerts (the scenario's payments only)."""
+    found: dict[str, set[str]] = {}
+    for alert in received.values(names.alerts):
+        if not alert["payment_id"].startswith("WX-"):
+            continue  # warm-up traffic
+        if any(hit["rule_id"] == "structuring" for hit in alert["hits"]):
+            found.setdefault(alert["payment_id"], set()).add(alert["alert_id"])
+    return found
+
+
+class Group:
+    """Two worker processes of one app, restartable one at a time."""
+
+    def __init__(self, broker: EmbeddedBroker, names: Names, tmp: Path) -> None:
+        self.broker, self.names, self.tmp = broker, names, tmp
+        self.ports = [free_port(), free_port()]
+        self.workers: list[WorkerProcess] = []
+        self.starts = 0
+
+    def start(self, index: int) -> WorkerProcess:
+        env = worker_env(self.names, self.broker.url, PARTITIONS, web_port=self.ports[index],
+                         data_dir=self.tmp / f"data-{index}", lists_paths=LISTS,
+                         rules_dir=REPO_RULES_DIR, window_partitioning="local")
+        self.starts += 1
+        worker = WorkerProcess(env, log_path=self.tmp / f"worker-{index}-{self.starts}.log")
+        return worker.start()
+
+    def logs(self) -> str:
+        return "\n".join(w.log_text()[-2000:] for w in self.workers)
+
+
+@pytest.fixture
+def group(broker: EmbeddedBroker, unique_name: str, tmp_path: Path) -> Iterator[Group]:
+    names = Names(f"wx-{unique_name}")
+    asyncio.run(create_topics(broker.bootstrap, [*names.topics.values(),
+                                                 repartition_topic_name(names.app_id)],
+                              PARTITIONS))
+    running = Group(broker, names, tmp_path)
+    running.workers = [running.start(0), running.start(1)]
+    try:
+        yield running
+    finally:
+        for worker in running.workers:
+            worker.stop()
+
+
+def _send_and_wait(group: Group, batch: list[dict[str, Any]], scenario: Scenario) -> Received:
+    """Produce `batch` and read the outputs until every payment sent so far has a result."""
+    names = group.names
+    sent = asyncio.run(produce_keyed(group.broker.bootstrap, names.payments, [
+        (p["payment_id"].encode(), json.dumps(p).encode()) for p in batch]))
+    assert len(sent) == len(batch)
+    for record in sent:
+        pair = int(record.key.decode().split("-")[1]) if record.key else -1
+        scenario.partitions.setdefault(pair, set()).add(record.partition)
+    wanted = {p["payment_id"] for p in scenario.sent}
+
+    def done(received: Received) -> bool:
+        return wanted <= {r["payment_id"] for r in received.values(names.results)}
+
+    received = asyncio.run(read_until(group.broker.bootstrap, [names.results, names.alerts],
+                                      done, TIMEOUT, settle=1.0))
+    assert done(received), group.logs()
+    return received
+
+
+def _warm(group: Group, tag: str) -> None:
+    tags = count()
+    asyncio.run(warm_up(group.broker.bootstrap, group.names.payments, group.ports,
+                        lambda n: records(payments(n, f"{tag}{next(tags)}-", 3, 0.0)),
+                        workers=group.workers, timeout=TIMEOUT))
+
+
+def test_structuring_totals_are_exact_across_workers_and_a_restart(group: Group) -> None:
+    _warm(group, "WARM")
+    scenario = Scenario()
+
+    phase1 = scenario.add(PAIRS_A, 2, T, flagged=False)
+    phase1 += scenario.add(PAIRS_C, 2, T - timedelta(days=10), flagged=False)
+    received = _send_and_wait(group, phase1, scenario)
+    assert _structuring(received, group.names) == {}
+
+    phase2 = scenario.add(PAIRS_A, 2, T + timedelta(hours=1), flagged=True)
+    phase2 += scenario.add(PAIRS_B, 2, T, flagged=False)
+    phase2 += scenario.add(PAIRS_C, 1, T, flagged=False)
+    received = _send_and_wait(group, phase2, scenario)
+    assert set(_structuring(received, group.names)) == scenario.flagged
+
+    assert group.workers[0].stop() == 0
+    group.workers[0] = group.start(0)
+    _warm(group, "REWARM")
+
+    phase3 = scenario.add(PAIRS_A, 1, T + timedelta(hours=2), flagged=True)
+    phase3 += scenario.add(PAIRS_B, 1, T + timedelta(hours=2), flagged=True)
+    phase3 += scenario.add([PAIR_D], 1, T + timedelta(hours=2), flagged=False)
+    received = _send_and_wait(group, phase3, scenario)
+
+    structuring = _structuring(received, group.names)
+    assert set(structuring) == scenario.flagged, group.logs()
+    assert len(scenario.flagged) == 6 * 3 + 2
+    # a payment screened twice (at least once delivery) keeps its alert id
+    assert all(len(ids) == 1 for ids in structuring.values()), structuring
+    ours = {p["payment_id"] for p in scenario.sent}
+    results = {r["payment_id"] for r in received.values(group.names.results)}
+    assert ours <= results
+    # every pair with several payments had them on several payments partitions
+    assert all(len(scenario.partitions[pair]) > 1 for pair, n in scenario.nth.items() if n > 1)
+    assert set().union(*scenario.partitions.values()) == set(range(PARTITIONS))
