@@ -3,8 +3,9 @@
 The list, name-screening and replay benchmarks (when present) run first, each in its own
 process; then the streaming ones share one embedded broker: throughput of a no-op decoding
 agent and of the full worker (and their ratio), two workers against one, and
-produce-to-result latency at a fixed offered rate. Figures are only comparable with those
-of the same run: the machine may be shared.
+produce-to-result latency at a fixed offered rate; the full worker is measured with the
+default two-hop `window_partitioning="repartition"` and with "local" (`local_*` figures).
+Figures are only comparable with those of the same run: the machine may be shared.
 
     python -m benchmarks [--only stream|others] [--payments N] [--rate R] [--seconds S]
                          [--json FILE]
@@ -31,7 +32,9 @@ OTHER_BENCHMARKS = ("load_lists", "eval_names", "screening_speed", "replay")
 #: (figure, target, True when higher is better)
 TARGETS = (
     ("full_over_noop", 0.5, True),
+    ("full_local_over_noop", 0.5, True),
     ("latency_p99_ms", 100.0, False),
+    ("local_latency_p99_ms", 100.0, False),
     ("peak_rss_mb", 400.0, False),
     ("two_over_one", 1.0, True),
 )
@@ -56,8 +59,13 @@ async def run_streaming(payments: int, rate: float, seconds: float) -> dict[str,
     with EmbeddedBroker() as broker:
         figures = await stream_throughput.measure(broker, source, payments)
         latency = await stream_latency.measure(broker, source, rate, seconds)
-    figures["peak_rss_mb"] = max(figures["peak_rss_mb"], latency.pop("peak_rss_mb"))
+        local = await stream_latency.measure(broker, source, rate, seconds,
+                                             window_partitioning="local")
+    figures["peak_rss_mb"] = max(figures["peak_rss_mb"], latency.pop("peak_rss_mb"),
+                                 local.pop("peak_rss_mb"))
     figures.update(latency)
+    figures.update({f"local_{name}": value for name, value in local.items()
+                    if name.startswith(("latency_p", "in_worker"))})
     figures["lists"] = [str(p) for p in lists_paths]
     return figures
 

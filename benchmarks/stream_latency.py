@@ -3,8 +3,9 @@
 A warmed-up worker receives payments at `rate` per second for `seconds`; the latency of a
 payment is the time from just before its send to the arrival of its screening result at a
 consumer in this process (one clock). Run alone with
-`python -m benchmarks.stream_latency [RATE] [SECONDS]`. The worker first gets WARM_SECONDS
-at the same rate, unmeasured, so that its caches are as warm as in a long-running worker.
+`python -m benchmarks.stream_latency [RATE] [SECONDS] [SETTING=VALUE ...]`. The worker first
+gets WARM_SECONDS at the same rate, unmeasured, so that its caches are as warm as in a
+long-running worker.
 """
 
 from __future__ import annotations
@@ -29,14 +30,14 @@ def percentile(values: Sequence[float], q: float) -> float:
 
 
 async def measure(broker: EmbeddedBroker, source: PaymentSource, rate: float = 1000.0,
-                  seconds: float = 10.0) -> dict[str, Any]:
+                  seconds: float = 10.0, **settings: str) -> dict[str, Any]:
     """p50, p99 and max produce-to-result latency in ms, and the worker's peak RSS.
 
     `in_worker_*` is the `latency_ms` the worker stamps on each result: from the moment its
     batch was taken off the stream to the end of screening, the part of the latency that
     is streams' own code rather than broker round trips.
     """
-    group = await start_group(broker, 1, source.lists_paths)
+    group = await start_group(broker, 1, source.lists_paths, **settings)
     try:
         await warm_up(group, source)
         # a few seconds at the offered rate first: the name caches fill as in a long-running
@@ -85,9 +86,11 @@ def main(argv: Sequence[str] = ()) -> dict[str, Any]:
     """Run on a fresh embedded broker and print the figures."""
     rate = float(argv[0]) if argv else 1000.0
     seconds = float(argv[1]) if len(argv) > 1 else 10.0
+    settings = dict(arg.split("=", 1) for arg in argv[2:])  # e.g. window_partitioning=local
     lists_paths = default_lists()
     with EmbeddedBroker() as broker:
-        figures = asyncio.run(measure(broker, PaymentSource(lists_paths), rate, seconds))
+        figures = asyncio.run(measure(broker, PaymentSource(lists_paths), rate, seconds,
+                                      **settings))
     figures["lists"] = [str(p) for p in lists_paths]
     for name, value in figures.items():
         print(f"{name:>20}: {value}")

@@ -1,5 +1,8 @@
 """Throughput on the embedded broker: a no-op decoding agent, the full worker, two workers.
 
+The full worker runs with the default `window_partitioning="repartition"` (two hops through
+the broker, exact windows across workers) and with "local" (one hop).
+
 Each figure is measured while a warmed-up group drains a burst of payments (startup and
 group joins excluded); the ratios compare figures taken in the same run on the same
 machine. Run alone with `python -m benchmarks.stream_throughput [N]`.
@@ -34,10 +37,10 @@ async def noop_rate(broker: EmbeddedBroker, source: PaymentSource, n: int) -> fl
         group.stop()
 
 
-async def full_rate(broker: EmbeddedBroker, source: PaymentSource, n: int, workers: int = 1
-                    ) -> tuple[float, int]:
+async def full_rate(broker: EmbeddedBroker, source: PaymentSource, n: int, workers: int = 1,
+                    **settings: str) -> tuple[float, int]:
     """(b) payments per second of `workers` full screening workers, and their peak RSS."""
-    group = await start_group(broker, workers, source.lists_paths)
+    group = await start_group(broker, workers, source.lists_paths, **settings)
     try:
         await warm_up(group, source)
         rate = await drain_rate(group, source.batch(n))
@@ -50,15 +53,18 @@ async def measure(broker: EmbeddedBroker, source: PaymentSource, n: int) -> dict
     """Every throughput figure of one run."""
     noop = await noop_rate(broker, source, n)
     one, rss = await full_rate(broker, source, n)
+    local, rss_local = await full_rate(broker, source, n, window_partitioning="local")
     two, rss_two = await full_rate(broker, source, n, workers=2)
     return {
         "payments": n,
         "noop_per_second": round(noop),
         "full_per_second": round(one),
         "full_over_noop": round(one / noop, 3),
+        "full_local_per_second": round(local),
+        "full_local_over_noop": round(local / noop, 3),
         "two_workers_per_second": round(two),
         "two_over_one": round(two / one, 3),
-        "peak_rss_mb": round(max(rss, rss_two) / 2**20, 1),
+        "peak_rss_mb": round(max(rss, rss_local, rss_two) / 2**20, 1),
     }
 
 

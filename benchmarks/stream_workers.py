@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import shutil
 import sys
 import tempfile
 import time
@@ -68,10 +69,14 @@ class Group:
     topics: TopicNames
     workers: list[WorkerProcess]
     web_ports: list[int]
+    workdir: Path | None = None
 
     def stop(self) -> list[int | None]:
-        """Stop every worker (SIGTERM, then SIGKILL); their exit codes."""
-        return [w.stop() for w in self.workers]
+        """Stop every worker (SIGTERM, then SIGKILL) and remove their files; the exit codes."""
+        codes = [w.stop() for w in self.workers]
+        if self.workdir is not None:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+        return codes
 
     def peak_rss_bytes(self) -> int:
         """The largest peak resident memory among the workers."""
@@ -79,8 +84,12 @@ class Group:
 
 
 async def start_group(broker: EmbeddedBroker, count: int, lists_paths: Sequence[Path],
-                      *, noop: bool = False, workdir: Path | None = None) -> Group:
-    """Create fresh topics and start `count` workers (or one no-op worker) in one group."""
+                      *, noop: bool = False, workdir: Path | None = None,
+                      **settings: str) -> Group:
+    """Create fresh topics and start `count` workers (or one no-op worker) in one group.
+
+    `settings` are extra worker settings by field name, e.g. window_partitioning="local".
+    """
     suffix = uuid.uuid4().hex[:8]
     topics = TopicNames.unique(suffix)
     await create_topics(broker.bootstrap, topics.all(), PARTITIONS)
@@ -90,13 +99,13 @@ async def start_group(broker: EmbeddedBroker, count: int, lists_paths: Sequence[
         port = free_port()
         env = worker_env(broker.url, f"bench-{suffix}", topics, web_port=port,
                          data_dir=workdir / f"data-{i}", lists_paths=lists_paths,
-                         log_level="warning")
+                         log_level="warning", **settings)
         command = [sys.executable, "-m", "benchmarks.noop_worker"] if noop else None
         worker = (WorkerProcess(env, workdir / f"worker-{i}.log", command=command) if command
                   else WorkerProcess(env, workdir / f"worker-{i}.log"))
         workers.append(worker.start())
         ports.append(port)
-    return Group(broker, topics, workers, ports)
+    return Group(broker, topics, workers, ports, workdir)
 
 
 def noop_progress(worker: WorkerProcess) -> list[tuple[int, float]]:

@@ -32,7 +32,7 @@ def generate_command(count: int, seed: int, flagged_share: float, out_path: Path
     from streams.screening.listset import load_lists
     from streams.settings import Settings
 
-    paths = list(lists_paths) or Settings().resolved_lists_paths()
+    paths = list(lists_paths) or Settings().resolved_lists_paths()  # type: ignore[call-arg]
     try:
         lists = load_lists(paths)
     except StreamsError as exc:

@@ -13,12 +13,19 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Iterable
+from typing import Any
 from dataclasses import dataclass, replace
+
+import numpy as np
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 
 from streams.screening.entities import Entity, EntityType
 from streams.screening.normalize import normalize_name
+from streams.screening.vocabulary import CANONICAL
 from streams.screening.scoring import (
     LISTED_MISSING_PENALTY,
+    LONG_FORMS,
     MIN_TOKEN_SIMILARITY,
     QUERY_EXTRA_PENALTY,
     TRUNCATED_TAIL_PENALTY,
@@ -27,7 +34,8 @@ from streams.screening.scoring import (
     token_similarity,
     token_weight,
 )
-from streams.screening.words import TWO_EDIT_MIN_CHARS, WordLookup
+from streams.screening.tally import Tally, TokenPlan
+from streams.screening.words import WordLookup
 
 __all__ = ["IndexedName", "NameIndex"]
 
@@ -39,6 +47,8 @@ FEW_SURVIVORS = 8  # above this many, assumed typos are priced name by name
 MAX_PAIR_TOKENS = 6  # queries up to this many tokens may block on pairs of tokens
 MIN_BLOCKING_SIMILARITY = 0.75  # weaker typo neighbours do not bring candidates in
 MAX_FUZZY_POSTINGS = 300  # nor do neighbours as common as this
+NUMPY_MIN_CANDIDATES = 1000000  # from this many candidates on, bounds are computed in numpy
+ASSUMED_MIN_CHARS = 4  # unknown tokens this long may be two edits from a listed word
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +67,8 @@ class IndexedName:
 def _expansion_similarity(token: str, vocab_token: str) -> float:
     """The similarity align() may give a query token and one of its expansions (or more)."""
     sim = token_similarity(token, vocab_token)[0]
-    if vocab_token.startswith(token) or token.startswith(vocab_token) or sim == 0.0:
+    if (vocab_token.startswith(token) or token.startswith(vocab_token)
+            or token.endswith(vocab_token) or sim == 0.0):
         return max(sim, 0.95)  # cut-off words and halves of run-together words
     return sim
 
@@ -70,7 +81,7 @@ def _unfound_similarity(token: str) -> float:
     """
     if len(token) == 1:
         return 0.7
-    sim = 1.0 - 2.0 / len(token)
+    sim = 1.0 - 2.0 / (len(token) + 2)  # two letters the query lost: the longest pair
     return sim if sim >= MIN_TOKEN_SIMILARITY else 0.0
 
 
@@ -115,6 +126,8 @@ class NameIndex:
         self.posting_sets: dict[str, frozenset[int]] = {
             t: frozenset(ids) for t, ids in self.postings.items()}
         self.words = WordLookup(self.postings)
+        self.tally = Tally(self.postings, [n.weight for n in self.names],
+                           [n.weak for n in self.names], self._repeats)
 
     def __len__(self) -> int:
         return len(self.names)
@@ -144,7 +157,7 @@ class NameIndex:
     def _rare_candidates(self, tokens: tuple[str, ...], weights: list[float], need: float,
                          reach: list[float], fuzzy: dict[int, set[str]],
                          joined: list[str | None], floor: float,
-                         tail_penalty: float) -> set[int]:
+                         tail_penalty: float, unseen: list[float]) -> set[int]:
         """Names holding one of the rarest query tokens that any passing name must match."""
         def size(i: int) -> int:
             found = fuzzy[i]
@@ -157,7 +170,8 @@ class NameIndex:
             if (outside < need and blocking) or reach[i] < 1.0:
                 break
             blocking.append(i)
-            outside -= weights[i]
+            # a misspelt token may still match a word its neighbours miss (two edits away)
+            outside -= weights[i] * (1.0 - unseen[i])
         # Even matching every query token, a listed name heavier than this stays below
         # floor (an initial may match a whole word, a run-together token two words).
         listed_reach = sum(max(w, 1.0) * (1 if tokens[i] in self.postings else 2)
@@ -179,6 +193,136 @@ class NameIndex:
                 candidates.update(ids)
         return candidates
 
+    def _plan(self, tokens: tuple[str, ...], weights: list[float], fuzzy: dict[int, set[str]],
+              joined: list[str | None]) -> list[TokenPlan]:
+        """For each query token: the words it may stand for, with their weights on both sides."""
+        plan = []
+        for i, token in enumerate(tokens):
+            words = []
+            for x in fuzzy[i]:
+                sim = 1.0 if x == token else _expansion_similarity(token, x)
+                words.append((weights[i] * sim, token_weight(x) * sim, x))
+            if joined[i] is not None:
+                words.append((weights[i] + weights[i + 1], token_weight(joined[i]), joined[i]))
+            plan.append(words)
+        return plan
+
+    def _bounded(self, tokens: tuple[str, ...], weights: list[float],
+                 fuzzy: dict[int, set[str]], joined: list[str | None], candidates: set[int],
+                 results: dict[int, Alignment], assumed: list[int], need: float,
+                 unsure: tuple[float, float], query_weight: float, tail_penalty: float,
+                 floor: float) -> list[tuple[float, int]]:
+        """Candidates whose score bound reaches floor, best bound first."""
+        if not candidates:
+            return []
+        if len(candidates) < NUMPY_MIN_CANDIDATES:
+            return self._bounded_few(tokens, weights, fuzzy, joined, candidates, results,
+                                     assumed, need, unsure, query_weight, tail_penalty, floor)
+        ids = np.fromiter(candidates, dtype=np.int64, count=len(candidates))
+        ids.sort()
+        query_matched, listed_matched = self.tally.matched(
+            ids, self._plan(tokens, weights, fuzzy, joined))
+        alive = (query_matched >= need) & (query_matched > 0.0)
+        if results:
+            alive &= ~np.isin(ids, np.fromiter(results, dtype=np.int64, count=len(results)))
+        keep = np.nonzero(alive)[0]
+        survivors = ids[keep]
+        query_extra: Any = unsure[0]
+        listed_extra: Any = unsure[1]
+        if assumed and len(survivors) > FEW_SURVIVORS:
+            # with many survivors, price the assumed tokens against each name's words
+            survivor_list = survivors.tolist()
+            query_extra, listed_extra = np.zeros(len(keep)), np.zeros(len(keep))
+            for i, sims in zip(assumed, self._closest(tokens, assumed, survivor_list),
+                               strict=True):
+                closest = np.fromiter((sims.get(n, 0.0) for n in survivor_list),
+                                      dtype=np.float64, count=len(survivor_list))
+                query_extra += weights[i] * closest
+                listed_extra += closest
+        bound = self.tally.bounds(survivors, query_matched[keep], listed_matched[keep],
+                                  query_weight, query_extra, listed_extra,
+                                  QUERY_EXTRA_PENALTY, tail_penalty, WEAK_ALIAS_FACTOR)
+        passing = np.nonzero(bound >= floor)[0]
+        order = passing[np.lexsort((-survivors[passing], -bound[passing]))]
+        return list(zip(bound[order].tolist(), survivors[order].tolist(), strict=True))
+
+    def _bounded_few(self, tokens: tuple[str, ...], weights: list[float],
+                     fuzzy: dict[int, set[str]], joined: list[str | None],
+                     candidates: set[int], results: dict[int, Alignment], assumed: list[int],
+                     need: float, unsure: tuple[float, float], query_weight: float,
+                     tail_penalty: float, floor: float) -> list[tuple[float, int]]:
+        """_bounded for a few candidates: set intersections and dicts beat numpy calls."""
+        query_matched: dict[int, float] = {}
+        listed_matched: dict[int, float] = {}
+        for words in self._plan(tokens, weights, fuzzy, joined):
+            seen: set[int] = set()
+            for query_w, listed_w, word in sorted(words, reverse=True):
+                hit = candidates.intersection(self.posting_sets[word])
+                if not hit:
+                    continue
+                repeats = self._repeats.get(word, {})
+                for name_id in hit:
+                    listed_matched[name_id] = listed_matched.get(name_id, 0.0) + listed_w * (
+                        repeats.get(name_id, 1))
+                hit.difference_update(seen)
+                seen |= hit
+                for name_id in hit:
+                    query_matched[name_id] = query_matched.get(name_id, 0.0) + query_w
+        survivors = [n for n, q in query_matched.items() if q >= need and n not in results]
+        closest = (self._closest(tokens, assumed, survivors)
+                   if assumed and len(survivors) > FEW_SURVIVORS else None)
+        bounded = []
+        for name_id in survivors:
+            name = self.names[name_id]
+            q_extra, c_extra = unsure
+            if closest is not None:
+                q_extra = c_extra = 0.0
+                for i, sims in zip(assumed, closest, strict=True):
+                    sim = sims.get(name_id, 0.0)
+                    q_extra += weights[i] * sim
+                    c_extra += sim
+            q_matched = min(query_weight, query_matched[name_id] + q_extra)
+            c_matched = min(name.weight, listed_matched[name_id] + c_extra)
+            matched = (q_matched + c_matched) / 2
+            bound = 100.0 * matched / (
+                matched + QUERY_EXTRA_PENALTY * (query_weight - q_matched)
+                + tail_penalty * (name.weight - c_matched))
+            if name.weak:
+                bound *= WEAK_ALIAS_FACTOR
+            if bound >= floor:
+                bounded.append((bound, name_id))
+        return sorted(bounded, reverse=True)
+
+    def _closest(self, tokens: tuple[str, ...], assumed: list[int],
+                 survivors: list[int]) -> list[dict[int, float]]:
+        """For each assumed token, the best similarity it reaches in each survivor's words.
+
+        The survivors' distinct words are scored once, then set intersections hand each
+        word's similarity to the survivors that hold it (best words first).
+        """
+        names = self.names
+        words: set[str] = set().union(*[names[n].tokens for n in survivors])
+        alive = set(survivors)
+        found: list[dict[int, float]] = []
+        choices = list(words)
+        with_long_forms = [w for w in choices if w in LONG_FORMS]
+        for i in assumed:
+            token = tokens[i]
+            if len(token) == 1 or token in LONG_FORMS:
+                near: Iterable[str] = choices
+            else:  # spelling similarity is OSA over the longer length: rapidfuzz filters
+                near = [m[0] for m in process.extract(
+                    token, choices, scorer=OSA.normalized_similarity, limit=None,
+                    score_cutoff=min(MIN_TOKEN_SIMILARITY, 0.6) - 1e-9)] + with_long_forms
+            scored = sorted(((sim, w) for w in set(near)
+                             if (sim := token_similarity(token, w)[0]) > 0.0), reverse=True)
+            best: dict[int, float] = {}
+            for sim, word in scored:
+                for name_id in alive.intersection(self.posting_sets[word]):
+                    best.setdefault(name_id, sim)
+            found.append(best)
+        return found
+
     def _weighed(self, name_id: int, alignment: Alignment) -> Alignment:
         """The alignment with its score lowered when the name is a weak alias."""
         if not self.names[name_id].weak:
@@ -187,8 +331,11 @@ class NameIndex:
 
     def _joined_with_next(self, tokens: tuple[str, ...], i: int) -> str | None:
         """Query tokens i and i+1 written together, when the vocabulary has that word."""
-        if i + 1 < len(tokens) and tokens[i] + tokens[i + 1] in self.postings:
-            return tokens[i] + tokens[i + 1]
+        if i + 1 < len(tokens):
+            text = tokens[i] + tokens[i + 1]
+            text = CANONICAL.get(text, text)  # `com pany` is `company`, i.e. `co`
+            if text in self.postings:
+                return text
         return None
 
     def search(self, tokens: tuple[str, ...], min_score: float, *,
@@ -221,7 +368,7 @@ class NameIndex:
         # An unknown token may also be a misspelling two edits away from a word that its
         # neighbours (one edit) do not include: that is assumed too.
         assumed = [i for i in range(len(tokens)) if not fuzzy[i] or len(tokens[i]) == 1
-                   or (tokens[i] not in self.postings and len(tokens[i]) >= TWO_EDIT_MIN_CHARS)]
+                   or (tokens[i] not in self.postings and len(tokens[i]) >= ASSUMED_MIN_CHARS)]
         credit = [_unfound_similarity(tokens[i]) if fuzzy[i] and len(tokens[i]) > 1
                   else reach[i] for i in range(len(tokens))]
         unsure = sum(weights[i] * credit[i] * FUZZY_BOUND for i in assumed)
@@ -231,65 +378,19 @@ class NameIndex:
         if 1 < len(tokens) <= MAX_PAIR_TOKENS and need - unsure > max(weights):
             candidates = self._pair_candidates(tokens, fuzzy, joined)
         else:
+            unseen = [credit[i] if i in assumed and fuzzy[i] else 0.0
+                      for i in range(len(tokens))]
             candidates = self._rare_candidates(tokens, weights, need, reach, fuzzy, joined,
-                                               floor, tail_penalty)
-        # Matched weight of each candidate on both sides, from set intersections (C speed);
+                                               floor, tail_penalty, unseen)
+        # Matched weight of each candidate on both sides (numpy over sorted posting arrays);
         # a name that cannot reach the needed share of the query is dropped unaligned.
-        query_matched: dict[int, float] = {}
-        listed_matched: dict[int, float] = {}
-        for i, token in enumerate(tokens):
-            hits = []
-            for x in fuzzy[i]:
-                hit = candidates.intersection(self.posting_sets[x])
-                if hit:
-                    hits.append((1.0 if x == token else _expansion_similarity(token, x), x, hit))
-            hits.sort(key=lambda item: -item[0])
-            joined_token = joined[i]
-            if joined_token is not None:
-                hit = candidates.intersection(self.posting_sets[joined_token])
-                if hit:
-                    hits.insert(0, (1.0, joined_token, hit))
-            seen: set[int] = set()
-            for sim, vocab_token, hit in hits:
-                # the listed side may match several expansions (halves of a joined word)
-                listed_w = token_weight(vocab_token) * sim
-                repeats = self._repeats.get(vocab_token, {})
-                for name_id in hit:
-                    listed_matched[name_id] = listed_matched.get(name_id, 0.0) + listed_w * (
-                        repeats.get(name_id, 1))
-                hit.difference_update(seen)
-                seen |= hit
-                w = (weights[i] + (weights[i + 1] if vocab_token == joined[i] else 0.0)) * sim
-                for name_id in hit:
-                    query_matched[name_id] = query_matched.get(name_id, 0.0) + w
-        # Necessary condition first (cheap): the query-side share computed like `need`.
-        need_here = need - unsure - 1e-9
-        survivors = [n for n, q in query_matched.items() if q >= need_here and n not in results]
-        bounded = []
-        for name_id in survivors:
-            name = self.names[name_id]
-            q_extra, c_extra = unsure, listed_unsure
-            if assumed and len(survivors) > FEW_SURVIVORS:
-                # with many survivors, price the assumed tokens against this name's words
-                q_extra = c_extra = 0.0
-                for i in assumed:
-                    closest = max(token_similarity(tokens[i], c)[0] for c in name.tokens)
-                    q_extra += weights[i] * closest
-                    c_extra += closest
-            q_matched = min(query_weight, query_matched[name_id] + q_extra)
-            c_matched = min(name.weight, listed_matched[name_id] + c_extra)
-            matched = (q_matched + c_matched) / 2
-            bound = 100.0 * matched / (
-                matched + QUERY_EXTRA_PENALTY * (query_weight - q_matched)
-                + tail_penalty * (name.weight - c_matched))
-            if name.weak:
-                bound *= WEAK_ALIAS_FACTOR
-            if bound >= floor:
-                bounded.append((bound, name_id))
+        bounded = self._bounded(tokens, weights, fuzzy, joined, candidates, results, assumed,
+                                need - unsure - 1e-9, (unsure, listed_unsure),
+                                query_weight, tail_penalty, floor)
         # Best bounds first; a name cannot beat its entry's best score so far by more than
         # its bound allows, so the other aliases of an entry already found are skipped.
         best: dict[int, float] = {self.names[n].entity: a.score for n, a in results.items()}
-        for bound, name_id in sorted(bounded, reverse=True):
+        for bound, name_id in bounded:
             entity = self.names[name_id].entity
             if bound - BOUND_SLACK <= best.get(entity, -1.0):
                 continue

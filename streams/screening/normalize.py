@@ -75,8 +75,24 @@ def _hangul(ch: str) -> str:
 _HANGUL_INITIALS = {"g": "k", "d": "t", "b": "p", "l": "r"}
 
 
+_CYRILLIC_WORD_START = re.compile(r"(?<![^\W\d_])([ЕеЁё])")
+_CYRILLIC = str.maketrans({"Ё": "Yo", "ё": "yo", "Й": "Y", "й": "y"})
+_CYRILLIC_DZH = re.compile(r"[Дд][Жж]")
+
+
+def _cyrillic_as_listed(text: str) -> str:
+    """Cyrillic spelt as the lists romanise it: `Елена` Yelena, `Ё` Yo, `Дж` J (not Dzh)."""
+    text = _CYRILLIC_DZH.sub(lambda m: "J" if m.group(0)[0] == "Д" else "j", text)
+    text = _CYRILLIC_WORD_START.sub(lambda m: "Y" + m.group(1).replace("Ё", "о").replace(
+        "ё", "о").lower() if m.group(1).isupper() else "y" + m.group(1).replace("ё", "о"),
+        text)
+    return text.translate(_CYRILLIC)
+
+
 def _to_ascii(text: str) -> str:
     """Transliterate any script to ASCII; CJK and Hangul syllables become separate words."""
+    if any(0x0400 <= ord(ch) <= 0x04FF for ch in text):
+        text = _cyrillic_as_listed(text)
     if any(_is_syllabic(ch) for ch in text):
         text = "".join(
             (f" {_hangul(ch)} " if 0xAC00 <= ord(ch) <= 0xD7AF else f" {ch} ")
@@ -148,6 +164,7 @@ def _build_spelling_index() -> dict[str, list[str]]:
     return index
 
 
+GLUED_REST_MIN_CHARS = 4  # `abdulkarim` splits, `abdullah` (Abd Allah) stays one word
 SPELLING_MIN_CHARS = 6  # vocabulary words this long are corrected when one edit away
 _SPELLING = _build_spelling_index()
 
@@ -162,19 +179,27 @@ def _correct_spelling(word: str) -> str | None:
     return canon.pop() if len(canon) == 1 else None
 
 
+def _between_words(words: list[str], position: int) -> bool:
+    """True when a word stands between two other words (not at an edge or next to a comma)."""
+    return 0 < position < len(words) - 1 and "," not in (words[position - 1],
+                                                          words[position + 1])
+
+
 def _canonical(words: list[str], changes: list[str]) -> list[str]:
     """Each word in its canonical form; glued `abdulrahman` splits into `abd rahman`."""
     out: list[str] = []
-    for word in words:
+    for position, word in enumerate(words):
         canon = CANONICAL.get(word, word)
+        if len(word) == 1 and canon != word and not _between_words(words, position):
+            canon = word  # a lone `Y` or `E` at an edge is an initial, not Spanish `and`
         if canon == word and len(word) >= SPELLING_MIN_CHARS and word not in CANONICAL:
             canon = _correct_spelling(word) or word
         if canon != word:
             changes.append(f"{word}->{canon}")
         elif len(word) > 7 and word[:3] == "abd":
             for prefix, short in GLUED_PREFIXES:
-                if word.startswith(prefix):
-                    rest = word[len(prefix):]
+                rest = word[len(prefix):]
+                if word.startswith(prefix) and len(rest) >= GLUED_REST_MIN_CHARS:
                     out.append(short)
                     canon = CANONICAL.get(rest, rest)
                     changes.append(f"{word}->{short} {canon}")

@@ -22,7 +22,7 @@ QUERY_EXTRA_PENALTY = 0.5  # weight of query tokens the listed name does not exp
 LISTED_MISSING_PENALTY = 0.5  # weight of listed tokens the query lacks
 TRUNCATED_TAIL_PENALTY = 0.1  # weight of listed tokens lost after a field cut
 TRUNCATION_MIN_CHARS = 30  # a query this long may have been cut by a fixed-width field
-MIN_TOKEN_SIMILARITY = 0.62  # token pairs below this do not align
+MIN_TOKEN_SIMILARITY = 0.6  # token pairs below this do not align
 VARIANT_SIMILARITY = 0.8  # romanisation variants with the same spelling key
 
 PATRONYMIC_ENDINGS = ("ovich", "evich", "ovna", "evna", "ovic", "evic", "ichna")
@@ -30,6 +30,7 @@ PATRONYMIC_ENDINGS = ("ovich", "evich", "ovna", "evna", "ovic", "evic", "ichna")
 _LONG_FORMS: dict[str, tuple[str, ...]] = {}
 for _form, _canon in CANONICAL.items():
     _LONG_FORMS[_canon] = (*_LONG_FORMS.get(_canon, ()), _form)
+LONG_FORMS = frozenset(_LONG_FORMS)  # canonical words that also compare through long forms
 
 
 @lru_cache(maxsize=65536)
@@ -172,6 +173,8 @@ def _joined_spans(long: tuple[str, ...], j: int, free: set[int],
         text += long[k]
         if text in wanted:
             found.append((k, wanted[text]))
+        elif CANONICAL.get(text, text) in wanted:  # `tra ding` is `trading`, i.e. `trdg`
+            found.append((k, wanted[CANONICAL[text]]))
     if j + 1 in free and not found:
         for first in (long[j], *_LONG_FORMS.get(long[j], ())):
             for second in (long[j + 1], *_LONG_FORMS.get(long[j + 1], ())):

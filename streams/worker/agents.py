@@ -4,6 +4,12 @@
 other wire formats (pacs.008 and MT103, in `format_agents.py`) get the same WorkerContext
 through `register(ctx)` and call `screen_stream(stream, decode, ctx, source)` with their
 own decoder; see streams/worker/processing.py for the decoder contract.
+
+With `window_partitioning="repartition"` (the default) those agents are stage 1: they
+decode and forward each valid payment to `<app_id>-payments-by-debtor` (forward_batches),
+and the `screen-by-debtor` agent screens it there (screen_forwarded), so the windowed
+totals of one debtor live on one partition (streams/worker/repartition.py). With "local"
+they screen directly (screen_batches).
 """
 
 from __future__ import annotations
@@ -225,8 +231,9 @@ def register_agents(ctx: WorkerContext) -> None:
             await screen_forwarded(stream, ctx)
 
     async def reload_files() -> None:
-        if await ctx.state.reload():
-            freeze_loaded_state()
+        report = await ctx.state.reload()
+        if "reloaded" in (report.rules, report.lists):
+            freeze_loaded_state()  # only after a swap: a full collection pauses ~150 ms
 
     ctx.app.timer(ctx.settings.reload_interval_seconds, name="reload-rules-and-lists")(
         reload_files)
@@ -251,8 +258,9 @@ def build_worker(settings: Settings) -> WorkerContext:
 
     async def announce() -> None:
         conf = ctx.app.conf
-        log.info("worker %s screening %s with rules %s and lists %s; /metrics on "
-                 "http://%s:%d", conf.id, settings.payments_topic, ctx.state.ruleset_version,
+        log.info("worker %s screening %s (windows: %s) with rules %s and lists %s; "
+                 "/metrics on http://%s:%d", conf.id, settings.payments_topic,
+                 settings.window_partitioning, ctx.state.ruleset_version,
                  ctx.state.screener.lists_version, conf.web_host, conf.web_port)
 
     ctx.app.task(announce)

@@ -160,7 +160,7 @@ class BrokerWatch:
             self._last_report = now
             log.error("broker %s still unreachable after %.0f s (exit at %.0f s)",
                       self.where, down, self.give_up_seconds)
-        backoff = self.min_pause * 2 ** min(self._failures - 1, 10)
+        backoff: float = self.min_pause * 2.0 ** min(self._failures - 1, 10)
         return min(self.max_pause, backoff, max(self.give_up_seconds - down, 0.1))
 
     async def run(self) -> None:
@@ -184,8 +184,9 @@ def install_broker_watch(app: faust.App, broker_url: str, give_up_seconds: float
     for name in NOISY_LOGGERS:
         logging.getLogger(name).addFilter(repeated)
 
-    @app.task
     async def watch_broker() -> None:
         await watch.run()
+
+    app.task(watch_broker)
 
     return watch

@@ -139,9 +139,11 @@ class Publisher(Protocol):
 
 
 async def _send(publisher: Publisher, message: Outgoing) -> Awaitable[Any]:
-    if message.headers:
+    if message.headers:  # only ProducerPublisher-like publishers take headers
         send: Any = publisher.send
-        return await send(message.topic, message.key, message.value, headers=message.headers)
+        sent: Awaitable[Any] = await send(message.topic, message.key, message.value,
+                                          headers=message.headers)
+        return sent
     return await publisher.send(message.topic, message.key, message.value)
 
 

@@ -46,7 +46,7 @@ class _ShortWaitConsumer(Consumer):
 
 def use_short_fetch_wait(app: faust.App) -> None:
     """Make the app's consumer (created later, on start) fetch with FETCH_MAX_WAIT_MS."""
-    app.transport.Consumer = _ShortWaitConsumer
+    app.transport.Consumer = _ShortWaitConsumer  # type: ignore[misc]  # per app, not global
 
 
 def freeze_loaded_state() -> None:

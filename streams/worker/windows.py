@@ -23,6 +23,8 @@ only on a worker holding them all.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import Awaitable
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -32,8 +34,11 @@ import faust
 from faust.types import TableT
 
 from streams.rules.window import WindowEntries, WindowTotals
+from streams.worker.processing import RETRY_FIRST_PAUSE_SECONDS, RETRY_MAX_PAUSE_SECONDS
 
 __all__ = ["TABLE_NAMES", "TableWindowStore", "make_window_table"]
+
+log = logging.getLogger(__name__)
 
 #: The table of each window_partitioning mode: their keys are scoped by the partitions of
 #: different input topics, so switching modes starts from empty windows, never mixed ones.
@@ -55,16 +60,49 @@ class TableWindowStore:
         self.table = table
         self.partitions = partitions
         self.partition = 0
-        self._pending: list[Awaitable[Any]] = []
+        self._dirty: dict[tuple[int, str], dict[str, list[str]]] = {}
 
     def bind(self, partition: int | None) -> None:
         """Scope the next `add` calls to the input partition of the record being screened."""
         self.partition = partition or 0
 
     def drain(self) -> list[Awaitable[Any]]:
-        """The changelog writes queued since the last drain (awaited before the batch is acked)."""
-        pending, self._pending = self._pending, []
-        return pending
+        """The changelog writes of the keys changed since the last drain, as one awaitable.
+
+        Awaited with the batch's messages, before its events are acked. Each key is written
+        once, with its final entries, and one write at a time: the embedded broker (Tansu)
+        reports a partition's end offset as the first offset of its last record batch plus
+        one, so a restore would stop short of the later records of a multi-record batch
+        (tests/integration/test_windows_exact.py reproduces it). One record per batch keeps
+        every changelog record restorable, for the price of one round trip per changed key
+        of a partition (partitions are written side by side).
+        """
+        if not self._dirty:
+            return []
+        dirty, self._dirty = self._dirty, {}
+        return [self._write(dirty)]
+
+    async def _write(self, dirty: dict[tuple[int, str], dict[str, list[str]]]) -> None:
+        by_partition: dict[int, list[tuple[str, dict[str, list[str]]]]] = {}
+        for (partition, key), entries in dirty.items():
+            by_partition.setdefault(partition, []).append((key, entries))
+        # record batches are per partition: partitions are written side by side
+        await asyncio.gather(*(self._write_partition(partition, writes)
+                               for partition, writes in by_partition.items()))
+
+    async def _write_partition(self, partition: int,
+                               writes: list[tuple[str, dict[str, list[str]]]]) -> None:
+        for key, entries in writes:
+            pause = RETRY_FIRST_PAUSE_SECONDS
+            while True:  # like publish_all: the batch is not acked until the write is out
+                try:
+                    await self.table.send_changelog(partition, key, entries)
+                    break
+                except Exception as exc:  # noqa: BLE001 - retried; cancellation still ends it
+                    log.warning("window changelog write to partition %d failed (%s); "
+                                "writing it again in %.1f s", partition, exc, pause)
+                    await asyncio.sleep(pause)
+                    pause = min(pause * 2, RETRY_MAX_PAUSE_SECONDS)
 
     def add(self, key: str, payment_id: str, at: datetime, amount: Decimal,
             window_seconds: float) -> WindowTotals:
@@ -74,7 +112,7 @@ class TableWindowStore:
         entries = dict(data.get(own_key) or {})
         own = WindowEntries.add(entries, payment_id, at, amount, window_seconds)
         data[own_key] = entries
-        self._pending.append(self.table.send_changelog(self.partition, own_key, entries))
+        self._dirty[(self.partition, own_key)] = entries
         count, total = own.count, own.total
         start = at - timedelta(seconds=window_seconds)
         for partition in range(self.partitions):
