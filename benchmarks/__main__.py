@@ -61,11 +61,13 @@ async def run_streaming(payments: int, rate: float, seconds: float) -> dict[str,
         latency = await stream_latency.measure(broker, source, rate, seconds)
         local = await stream_latency.measure(broker, source, rate, seconds,
                                              window_partitioning="local")
+        floor = await stream_latency.broker_floor(broker, source, rate, seconds)
     figures["peak_rss_mb"] = max(figures["peak_rss_mb"], latency.pop("peak_rss_mb"),
                                  local.pop("peak_rss_mb"))
     figures.update(latency)
     figures.update({f"local_{name}": value for name, value in local.items()
                     if name.startswith(("latency_p", "in_worker"))})
+    figures.update(floor)
     figures["lists"] = [str(p) for p in lists_paths]
     return figures
 

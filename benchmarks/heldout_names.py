@@ -107,17 +107,29 @@ def _company(rng: random.Random) -> str:
     return f"{first} {rng.choice(COMPANY_KINDS)} {rng.choice(COMPANY_FORMS)}"
 
 
-def negatives(rng: random.Random, count: int,
-              listed: Sequence[str]) -> list[dict[str, object]]:
-    """Generated people and companies, far from every listed name, as payments write them."""
+def _shared_surname(rng: random.Random, surnames: Sequence[str]) -> str:
+    """A common given name with a surname that some listed person also bears."""
+    return f"{rng.choice(GIVEN)} {rng.choice(surnames)}"
+
+
+def negatives(rng: random.Random, count: int, listed: Sequence[str],
+              surnames: Sequence[str] = ()) -> list[dict[str, object]]:
+    """Generated people and companies, far from every listed name, as payments write them.
+
+    With `surnames` (of listed people), a quarter are people who share a listed surname
+    but not the given name (`neg_shared_surname`): harder negatives.
+    """
     from rapidfuzz import fuzz, process, utils
 
     choices = [utils.default_process(n) for n in listed]
     rows: list[dict[str, object]] = []
     seen: set[str] = set()
     while len(rows) < count:
-        kind = "person" if rng.random() < 0.6 else "company"
-        name = _person(rng) if kind == "person" else _company(rng)
+        draw = rng.random()
+        kind = "shared_surname" if surnames and draw < 0.25 else (
+            "person" if draw < 0.65 else "company")
+        name = (_shared_surname(rng, surnames) if kind == "shared_surname"
+                else _person(rng) if kind == "person" else _company(rng))
         if len(name) > 35:
             name = name[:35].rstrip()  # as a SWIFT line cuts it
         if name in seen:
@@ -127,5 +139,5 @@ def negatives(rng: random.Random, count: int,
                                   scorer=fuzz.token_sort_ratio, score_cutoff=80)
         if best is None:
             rows.append({"query": name, "expect": None, "family": f"neg_{kind}",
-                         "type": "person" if kind == "person" else "organization"})
+                         "type": "organization" if kind == "company" else "person"})
     return rows

@@ -233,7 +233,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     entities = list(lists.entities())
     rows = build_rows(entities, dev_ids, args.entries, args.seed)
     listed = [n for n in (screener.index.names[i].name for i in range(len(screener.index)))]
-    rows += negatives(random.Random(args.seed + 1), args.negatives, listed)
+    surnames = sorted({e.name.split(",")[0].strip().upper() for e in entities
+                       if e.type is EntityType.PERSON and "," in e.name
+                       and e.name.split(",")[0].strip().isalpha()})
+    rows += negatives(random.Random(args.seed + 1), args.negatives, listed, surnames)
     if args.write:
         args.write.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     report = run_eval(screener, rows)

@@ -12,12 +12,19 @@ from __future__ import annotations
 
 import asyncio
 import sys
+import time
 from collections.abc import Sequence
 from typing import Any
 
-from benchmarks.stream_workers import PaymentSource, default_lists, start_group, warm_up
+from benchmarks.stream_workers import (
+    PARTITIONS,
+    PaymentSource,
+    default_lists,
+    start_group,
+    warm_up,
+)
 from streams.broker import EmbeddedBroker
-from streams.harness import collect, produce
+from streams.harness import collect, create_topics, produce
 
 WARM_SECONDS = 5.0
 
@@ -80,6 +87,37 @@ async def measure(broker: EmbeddedBroker, source: PaymentSource, rate: float = 1
         }
     finally:
         group.stop()
+
+
+async def broker_floor(broker: EmbeddedBroker, source: PaymentSource, rate: float = 1000.0,
+                       seconds: float = 10.0) -> dict[str, Any]:
+    """p50/p99 of one bare broker hop (producer -> broker -> consumer) at the same rate.
+
+    A payment makes at least two such hops (in, and its result out), so this is the floor
+    under the worker's figures on this broker and machine.
+    """
+    topic = f"latency-floor-{time.monotonic_ns()}"
+    await create_topics(broker.bootstrap, [topic], PARTITIONS)
+    records = source.batch(int(rate * seconds))
+    sent_at: dict[str, float] = {}
+    latencies: list[float] = []
+
+    def on_sent(key: bytes | None, now: float) -> None:
+        sent_at[(key or b"").decode()] = now
+
+    def on_record(_: str, value: dict[str, Any], now: float) -> None:
+        started = sent_at.pop(value.get("payment_id", ""), None)
+        if started is not None:
+            latencies.append((now - started) * 1000)
+
+    collector = asyncio.create_task(collect(
+        broker.bootstrap, [topic], lambda _: len(latencies) >= len(records),
+        timeout=seconds + 60, on_record=on_record))
+    await asyncio.sleep(1.0)
+    await produce(broker.bootstrap, topic, records, rate=rate, on_sent=on_sent)
+    await collector
+    return {"broker_hop_p50_ms": round(percentile(latencies, 50), 1),
+            "broker_hop_p99_ms": round(percentile(latencies, 99), 1)}
 
 
 def main(argv: Sequence[str] = ()) -> dict[str, Any]:

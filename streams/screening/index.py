@@ -12,17 +12,16 @@ the threshold are aligned and scored.
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections import defaultdict
 from collections.abc import Iterable
-from typing import Any
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
-import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from streams.screening.entities import Entity, EntityType
 from streams.screening.normalize import normalize_name
-from streams.screening.vocabulary import CANONICAL
 from streams.screening.scoring import (
     LISTED_MISSING_PENALTY,
     LONG_FORMS,
@@ -34,7 +33,7 @@ from streams.screening.scoring import (
     token_similarity,
     token_weight,
 )
-from streams.screening.tally import Tally, TokenPlan
+from streams.screening.vocabulary import CANONICAL
 from streams.screening.words import WordLookup
 
 __all__ = ["IndexedName", "NameIndex"]
@@ -47,7 +46,6 @@ FEW_SURVIVORS = 8  # above this many, assumed typos are priced name by name
 MAX_PAIR_TOKENS = 6  # queries up to this many tokens may block on pairs of tokens
 MIN_BLOCKING_SIMILARITY = 0.75  # weaker typo neighbours do not bring candidates in
 MAX_FUZZY_POSTINGS = 300  # nor do neighbours as common as this
-NUMPY_MIN_CANDIDATES = 1000000  # from this many candidates on, bounds are computed in numpy
 ASSUMED_MIN_CHARS = 4  # unknown tokens this long may be two edits from a listed word
 
 
@@ -64,6 +62,7 @@ class IndexedName:
     weak: bool  # a weak alias (list says weak/low, or a lone word for a person): scored lower
 
 
+@lru_cache(maxsize=262144)
 def _expansion_similarity(token: str, vocab_token: str) -> float:
     """The similarity align() may give a query token and one of its expansions (or more)."""
     sim = token_similarity(token, vocab_token)[0]
@@ -126,8 +125,6 @@ class NameIndex:
         self.posting_sets: dict[str, frozenset[int]] = {
             t: frozenset(ids) for t, ids in self.postings.items()}
         self.words = WordLookup(self.postings)
-        self.tally = Tally(self.postings, [n.weight for n in self.names],
-                           [n.weak for n in self.names], self._repeats)
 
     def __len__(self) -> int:
         return len(self.names)
@@ -194,7 +191,7 @@ class NameIndex:
         return candidates
 
     def _plan(self, tokens: tuple[str, ...], weights: list[float], fuzzy: dict[int, set[str]],
-              joined: list[str | None]) -> list[TokenPlan]:
+              joined: list[str | None]) -> list[list[tuple[float, float, str]]]:
         """For each query token: the words it may stand for, with their weights on both sides."""
         plan = []
         for i, token in enumerate(tokens):
@@ -202,73 +199,40 @@ class NameIndex:
             for x in fuzzy[i]:
                 sim = 1.0 if x == token else _expansion_similarity(token, x)
                 words.append((weights[i] * sim, token_weight(x) * sim, x))
-            if joined[i] is not None:
-                words.append((weights[i] + weights[i + 1], token_weight(joined[i]), joined[i]))
+            both = joined[i]
+            if both is not None:
+                words.append((weights[i] + weights[i + 1], token_weight(both), both))
             plan.append(words)
         return plan
 
     def _bounded(self, tokens: tuple[str, ...], weights: list[float],
-                 fuzzy: dict[int, set[str]], joined: list[str | None], candidates: set[int],
-                 results: dict[int, Alignment], assumed: list[int], need: float,
-                 unsure: tuple[float, float], query_weight: float, tail_penalty: float,
-                 floor: float) -> list[tuple[float, int]]:
-        """Candidates whose score bound reaches floor, best bound first."""
-        if not candidates:
-            return []
-        if len(candidates) < NUMPY_MIN_CANDIDATES:
-            return self._bounded_few(tokens, weights, fuzzy, joined, candidates, results,
-                                     assumed, need, unsure, query_weight, tail_penalty, floor)
-        ids = np.fromiter(candidates, dtype=np.int64, count=len(candidates))
-        ids.sort()
-        query_matched, listed_matched = self.tally.matched(
-            ids, self._plan(tokens, weights, fuzzy, joined))
-        alive = (query_matched >= need) & (query_matched > 0.0)
-        if results:
-            alive &= ~np.isin(ids, np.fromiter(results, dtype=np.int64, count=len(results)))
-        keep = np.nonzero(alive)[0]
-        survivors = ids[keep]
-        query_extra: Any = unsure[0]
-        listed_extra: Any = unsure[1]
-        if assumed and len(survivors) > FEW_SURVIVORS:
-            # with many survivors, price the assumed tokens against each name's words
-            survivor_list = survivors.tolist()
-            query_extra, listed_extra = np.zeros(len(keep)), np.zeros(len(keep))
-            for i, sims in zip(assumed, self._closest(tokens, assumed, survivor_list),
-                               strict=True):
-                closest = np.fromiter((sims.get(n, 0.0) for n in survivor_list),
-                                      dtype=np.float64, count=len(survivor_list))
-                query_extra += weights[i] * closest
-                listed_extra += closest
-        bound = self.tally.bounds(survivors, query_matched[keep], listed_matched[keep],
-                                  query_weight, query_extra, listed_extra,
-                                  QUERY_EXTRA_PENALTY, tail_penalty, WEAK_ALIAS_FACTOR)
-        passing = np.nonzero(bound >= floor)[0]
-        order = passing[np.lexsort((-survivors[passing], -bound[passing]))]
-        return list(zip(bound[order].tolist(), survivors[order].tolist(), strict=True))
-
-    def _bounded_few(self, tokens: tuple[str, ...], weights: list[float],
                      fuzzy: dict[int, set[str]], joined: list[str | None],
                      candidates: set[int], results: dict[int, Alignment], assumed: list[int],
                      need: float, unsure: tuple[float, float], query_weight: float,
                      tail_penalty: float, floor: float) -> list[tuple[float, int]]:
-        """_bounded for a few candidates: set intersections and dicts beat numpy calls."""
-        query_matched: dict[int, float] = {}
-        listed_matched: dict[int, float] = {}
+        """Candidates whose score bound reaches floor, best bound first."""
+        query_matched: defaultdict[int, float] = defaultdict(float)
+        listed_hits: list[tuple[float, str, set[int]]] = []
         for words in self._plan(tokens, weights, fuzzy, joined):
             seen: set[int] = set()
             for query_w, listed_w, word in sorted(words, reverse=True):
                 hit = candidates.intersection(self.posting_sets[word])
                 if not hit:
                     continue
-                repeats = self._repeats.get(word, {})
-                for name_id in hit:
-                    listed_matched[name_id] = listed_matched.get(name_id, 0.0) + listed_w * (
-                        repeats.get(name_id, 1))
-                hit.difference_update(seen)
-                seen |= hit
-                for name_id in hit:
-                    query_matched[name_id] = query_matched.get(name_id, 0.0) + query_w
+                listed_hits.append((listed_w, word, hit))
+                new = hit - seen  # a query token counts once per name: its best word
+                seen |= new
+                for name_id in new:
+                    query_matched[name_id] += query_w
         survivors = [n for n, q in query_matched.items() if q >= need and n not in results]
+        # the listed side only for the names that may still pass (the listed side may match
+        # several words of one query token: the halves of a run-together word)
+        alive = set(survivors)
+        listed_matched: defaultdict[int, float] = defaultdict(float)
+        for listed_w, word, hit in listed_hits:
+            repeats = self._repeats.get(word)
+            for name_id in alive.intersection(hit):
+                listed_matched[name_id] += listed_w * (repeats.get(name_id, 1) if repeats else 1)
         closest = (self._closest(tokens, assumed, survivors)
                    if assumed and len(survivors) > FEW_SURVIVORS else None)
         bounded = []
@@ -305,7 +269,8 @@ class NameIndex:
         alive = set(survivors)
         found: list[dict[int, float]] = []
         choices = list(words)
-        with_long_forms = [w for w in choices if w in LONG_FORMS]
+        # words rapidfuzz cannot vouch for: long forms compared too, and listed initials
+        special = [w for w in choices if w in LONG_FORMS or len(w) == 1]
         for i in assumed:
             token = tokens[i]
             if len(token) == 1 or token in LONG_FORMS:
@@ -313,7 +278,7 @@ class NameIndex:
             else:  # spelling similarity is OSA over the longer length: rapidfuzz filters
                 near = [m[0] for m in process.extract(
                     token, choices, scorer=OSA.normalized_similarity, limit=None,
-                    score_cutoff=min(MIN_TOKEN_SIMILARITY, 0.6) - 1e-9)] + with_long_forms
+                    score_cutoff=min(MIN_TOKEN_SIMILARITY, 0.6) - 0.05)] + special
             scored = sorted(((sim, w) for w in set(near)
                              if (sim := token_similarity(token, w)[0]) > 0.0), reverse=True)
             best: dict[int, float] = {}
@@ -382,7 +347,7 @@ class NameIndex:
                       for i in range(len(tokens))]
             candidates = self._rare_candidates(tokens, weights, need, reach, fuzzy, joined,
                                                floor, tail_penalty, unseen)
-        # Matched weight of each candidate on both sides (numpy over sorted posting arrays);
+        # Matched weight of each candidate on both sides, from set intersections (C speed);
         # a name that cannot reach the needed share of the query is dropped unaligned.
         bounded = self._bounded(tokens, weights, fuzzy, joined, candidates, results, assumed,
                                 need - unsure - 1e-9, (unsure, listed_unsure),

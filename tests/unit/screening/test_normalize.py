@@ -99,3 +99,20 @@ def test_phonetic_key_groups_romanisations() -> None:
     assert phonetic_key("sergey") == phonetic_key("sergei")
     assert phonetic_key("muhammad") == phonetic_key("mohammed")
     assert phonetic_key("dohn") != phonetic_key("dounia")
+
+
+def test_cyrillic_is_romanised_as_the_lists_do() -> None:
+    assert tokens("Елена Мизулина") == ("yelena", "mizulina")  # word-initial Е is Ye
+    assert tokens("Ёнг Су Джонг") == ("yong", "su", "jong")  # Ё Yo, Дж J (not Dzh)
+    assert tokens("Алексей Миллер") == ("aleksey", "miller")
+
+
+def test_a_lone_y_at_an_edge_is_an_initial_not_spanish_and() -> None:
+    assert tokens("Y. ACOSTA URUETA") == ("y", "acosta", "urueta")
+    assert tokens("ACOSTA URUETA, Y.") == ("y", "acosta", "urueta")
+    assert tokens("Juan y Pedro S.A.") == ("juan", "and", "pedro", "sa")
+
+
+def test_glued_abdul_splits_only_before_a_name() -> None:
+    assert tokens("Abdulkarim") == ("abd", "karim")
+    assert tokens("Abdullah") == ("abdullah",)  # Abd Allah, not `abd lah`

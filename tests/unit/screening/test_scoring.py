@@ -75,3 +75,15 @@ def test_align_reports_missing_and_extra_tokens() -> None:
 def test_empty_names_do_not_match(a: str, b: str) -> None:
     result = score_pair(a, b)
     assert result.score == 0.0 and not result.match and "empty" in result.explanation
+
+
+def test_a_word_split_by_a_space_meets_its_canonical_form() -> None:
+    split = score_pair("ROSNEFT TRA DING S.A.", "ROSNEFT TRADING S.A.")
+    assert split.match and "split tra+ding~trdg" in split.explanation
+    assert score_pair("MOUSA MOH AMMED ABU MARZOOK", "ABU MARZOOK, Mousa Mohammed").match
+    assert not score_pair("ROSNEFT TRA DING S.A.", "ROSNEFT S.A.").score > split.score
+
+
+def test_first_name_as_initial() -> None:
+    assert score_pair("Y. MIZULINA", "MIZULINA, Yelena").match
+    assert not score_pair("Q. MIZULINA", "MIZULINA, Yelena").match

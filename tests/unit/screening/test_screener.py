@@ -98,3 +98,13 @@ def test_threshold_is_the_default_floor() -> None:
     screener = Screener(list_set(), threshold=99.0)
     assert screener.screen_name("Dandong Hongxiang Ind Dev Co") == []
     assert screener.screen_name("Dandong Hongxiang Ind Dev Co", min_score=DEFAULT_THRESHOLD)
+
+
+def test_typos_two_edits_away_and_run_together_names_are_found() -> None:
+    screener = Screener(list_set([
+        entity("20", "TARZALI, Ali", PERSON), entity("21", "ALI, Ahmed", PERSON),
+        entity("22", "DANDONG TIANFU TRADE CO., LTD."), entity("23", "DANDONG TRADE CO"),
+        entity("24", "TIANJIN TRADE CO")]))
+    for query, entry in (("ALITARZALI", "20"), ("ALI TAZDLI", "20"),
+                         ("DANDN TIANFU TRADE CO., LTD.", "22")):
+        assert [h.entry_id for h in screener.screen_name(query)][:1] == [entry], query
