@@ -47,7 +47,7 @@ async def _fetch_latencies_ms(bootstrap: str, topic: str, partitions: int, wait_
 
 @pytest.mark.xfail(strict=True, reason="Tansu holds a fetch over 2+ partitions for about half "
                    "of fetch_max_wait_ms although records arrived; streams works around it "
-                   "with a 100 ms wait (streams/worker/tuning.py)")
+                   "with a 40 ms wait (streams/worker/tuning.py)")
 def test_a_multi_partition_fetch_returns_as_soon_as_records_arrive(
         broker: EmbeddedBroker, unique_name: str) -> None:
     latencies = asyncio.run(_fetch_latencies_ms(broker.bootstrap, f"fetch-{unique_name}", 4,
