@@ -125,6 +125,8 @@ class NameIndex:
         self.posting_sets: dict[str, frozenset[int]] = {
             t: frozenset(ids) for t, ids in self.postings.items()}
         self.words = WordLookup(self.postings)
+        self._special_words = frozenset(
+            w for w in self.postings if w in LONG_FORMS or len(w) == 1)
 
     def __len__(self) -> int:
         return len(self.names)
@@ -233,20 +235,26 @@ class NameIndex:
             repeats = self._repeats.get(word)
             for name_id in alive.intersection(hit):
                 listed_matched[name_id] += listed_w * (repeats.get(name_id, 1) if repeats else 1)
-        closest = (self._closest(tokens, assumed, survivors)
-                   if assumed and len(survivors) > FEW_SURVIVORS else None)
+        # what the assumed tokens may add: a flat allowance, or (many survivors) priced
+        extras: dict[int, tuple[float, float]] = {}
+        if assumed and len(survivors) > FEW_SURVIVORS:
+            unsure = (0.0, 0.0)
+            for i, sims in zip(assumed, self._closest(tokens, assumed, survivors),
+                               strict=True):
+                for name_id, sim in sims.items():
+                    q_extra, c_extra = extras.get(name_id, unsure)
+                    extras[name_id] = (q_extra + weights[i] * sim, c_extra + sim)
+        names = self.names
         bounded = []
         for name_id in survivors:
-            name = self.names[name_id]
-            q_extra, c_extra = unsure
-            if closest is not None:
-                q_extra = c_extra = 0.0
-                for i, sims in zip(assumed, closest, strict=True):
-                    sim = sims.get(name_id, 0.0)
-                    q_extra += weights[i] * sim
-                    c_extra += sim
-            q_matched = min(query_weight, query_matched[name_id] + q_extra)
-            c_matched = min(name.weight, listed_matched[name_id] + c_extra)
+            name = names[name_id]
+            q_extra, c_extra = extras.get(name_id, unsure)
+            q_matched = query_matched[name_id] + q_extra
+            if q_matched > query_weight:
+                q_matched = query_weight
+            c_matched = listed_matched[name_id] + c_extra
+            if c_matched > name.weight:
+                c_matched = name.weight
             matched = (q_matched + c_matched) / 2
             bound = 100.0 * matched / (
                 matched + QUERY_EXTRA_PENALTY * (query_weight - q_matched)
@@ -270,11 +278,13 @@ class NameIndex:
         found: list[dict[int, float]] = []
         choices = list(words)
         # words rapidfuzz cannot vouch for: long forms compared too, and listed initials
-        special = [w for w in choices if w in LONG_FORMS or len(w) == 1]
+        special = list(words & self._special_words)
         for i in assumed:
             token = tokens[i]
-            if len(token) == 1 or token in LONG_FORMS:
+            if token in LONG_FORMS:
                 near: Iterable[str] = choices
+            elif len(token) == 1:  # an initial meets the words it starts
+                near = [w for w in choices if w[0] == token] + special
             else:  # spelling similarity is OSA over the longer length: rapidfuzz filters
                 near = [m[0] for m in process.extract(
                     token, choices, scorer=OSA.normalized_similarity, limit=None,
@@ -283,8 +293,9 @@ class NameIndex:
                              if (sim := token_similarity(token, w)[0]) > 0.0), reverse=True)
             best: dict[int, float] = {}
             for sim, word in scored:
-                for name_id in alive.intersection(self.posting_sets[word]):
-                    best.setdefault(name_id, sim)
+                holders = alive.intersection(self.posting_sets[word])
+                holders.difference_update(best)
+                best.update(dict.fromkeys(holders, sim))
             found.append(best)
         return found
 

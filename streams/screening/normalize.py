@@ -257,7 +257,7 @@ def _token_pass(words: list[str], changes: list[str]) -> list[str]:
 
 _PHONETIC = str.maketrans("qczwy", "kksvi")
 _DIGRAPHS = (("ph", "f"), ("ch", "j"), ("kh", "k"), ("gh", "g"), ("th", "t"), ("dh", "d"),
-             ("ck", "k"))
+             ("ck", "k"), ("x", "ks"))  # and x as ks: Alexey/Aleksey, Maxim/Maksim
 _VOWEL_RUNS = re.compile(r"[aeiouh]+")
 
 

@@ -23,6 +23,7 @@ LISTED_MISSING_PENALTY = 0.5  # weight of listed tokens the query lacks
 TRUNCATED_TAIL_PENALTY = 0.1  # weight of listed tokens lost after a field cut
 TRUNCATION_MIN_CHARS = 30  # a query this long may have been cut by a fixed-width field
 MIN_TOKEN_SIMILARITY = 0.6  # token pairs below this do not align
+EDIT_COST = 0.9  # an edit costs 0.9 of a letter: two typos in a long word still align
 VARIANT_SIMILARITY = 0.8  # romanisation variants with the same spelling key
 
 PATRONYMIC_ENDINGS = ("ovich", "evich", "ovna", "evna", "ovic", "evic", "ichna")
@@ -54,7 +55,7 @@ def _spelling_similarity(query: str, listed: str) -> tuple[float, str]:
     shorter = min(len(query), len(listed))
     if shorter == 1:
         return (0.7, "initial") if query[0] == listed[0] else (0.0, "")
-    sim = 1.0 - OSA.distance(query, listed) / max(len(query), len(listed))
+    sim = 1.0 - EDIT_COST * OSA.distance(query, listed) / max(len(query), len(listed))
     if shorter >= 4 and 0.6 <= sim < VARIANT_SIMILARITY:
         key = phonetic_key(query)
         if len(key.replace("*", "")) >= 3 and key == phonetic_key(listed):

@@ -17,8 +17,8 @@ from __future__ import annotations
 import importlib
 import logging
 import time
-from collections.abc import Awaitable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Sequence
+from dataclasses import dataclass, field
 from typing import Any, cast
 
 import faust
@@ -81,6 +81,39 @@ class ProducerPublisher:
         )
 
 
+class RepeatFilter:
+    """Drops records this process already published the outputs of, per input partition.
+
+    After a (re)start, Faust's table recovery seeks the stream partitions back to their
+    committed offsets although the consumer may already have fetched from them, so a record
+    can be handed over twice (seen on Tansu: a payment screened twice right after a
+    restart). Its outputs are out already: the repeat is acked and skipped, which keeps
+    at least once and drops only repeats within one process.
+    """
+
+    def __init__(self) -> None:
+        self.done: dict[tuple[str, int | None], int] = {}
+
+    def fresh(self, events: Sequence[Any]) -> tuple[list[Any], dict[tuple[str, int | None], int]]:
+        """The events not processed yet, and the offsets to `mark` once they are published."""
+        fresh: list[Any] = []
+        seen: dict[tuple[str, int | None], int] = {}
+        for event in events:
+            message = event.message
+            where, offset = (message.topic, message.partition), message.offset
+            if offset is not None:
+                last = seen.get(where, self.done.get(where))
+                if last is not None and offset <= last:
+                    continue
+                seen[where] = offset
+            fresh.append(event)
+        return fresh, seen
+
+    def mark(self, seen: dict[tuple[str, int | None], int]) -> None:
+        """Remember offsets whose outputs the broker has acknowledged."""
+        self.done.update(seen)
+
+
 @dataclass
 class WorkerContext:
     """Everything an agent needs: the app, settings, topics, screening state, publisher."""
@@ -93,6 +126,7 @@ class WorkerContext:
     outputs: Outputs
     windows: TableWindowStore | None
     readiness: Readiness | None
+    repeats: RepeatFilter = field(default_factory=RepeatFilter)
 
     @property
     def forward_topic(self) -> str | None:
@@ -141,12 +175,14 @@ async def screen_batches(
     max_bytes = ctx.settings.max_message_bytes
     faust_stream, batches = _batches(stream)
     async for events in batches:
-        records = records_from_events(events)
+        fresh, seen = ctx.repeats.fresh(events)
+        records = records_from_events(fresh)
         # the screener is read once per batch: a reload swaps it between batches only
         report = await process_records(
             records, decode, ctx.state.screener, ctx.publisher, ctx.outputs,
             max_bytes=max_bytes, scope=ctx.windows,
         )
+        ctx.repeats.mark(seen)
         for event in events:
             await faust_stream.ack(event)
         metrics.observe_report(source, report, stage_seconds=report.stage_seconds)
@@ -164,10 +200,12 @@ async def forward_batches(
     faust_stream, batches = _batches(stream)
     async for events in batches:
         started = time.perf_counter()
-        messages, report = forward_records(records_from_events(events, started), decode,
+        fresh, seen = ctx.repeats.fresh(events)
+        messages, report = forward_records(records_from_events(fresh, started), decode,
                                            ctx.outputs, topic, max_bytes=max_bytes)
         decoded = time.perf_counter()
         await publish_all(messages, ctx.publisher)
+        ctx.repeats.mark(seen)
         for event in events:
             await faust_stream.ack(event)
         stages = {"decode": decoded - started, "publish": time.perf_counter() - decoded}
@@ -183,10 +221,12 @@ async def screen_forwarded(stream: faust.StreamT[Any], ctx: WorkerContext) -> No
     decode = json_decoder(2 * ctx.settings.max_message_bytes)
     faust_stream, batches = _batches(stream)
     async for events in batches:
+        fresh, seen = ctx.repeats.fresh(events)
         report = await process_records(
-            forwarded_records(events), decode, ctx.state.screener, ctx.publisher, ctx.outputs,
+            forwarded_records(fresh), decode, ctx.state.screener, ctx.publisher, ctx.outputs,
             max_bytes=2 * ctx.settings.max_message_bytes, scope=ctx.windows,
         )
+        ctx.repeats.mark(seen)
         for event in events:
             await faust_stream.ack(event)
         report.records = 0  # consumed payments are counted once, by stage 1 and its source

@@ -1,16 +1,21 @@
 """What a worker does when the broker goes away: retry with backoff, log clearly, or exit.
 
 aiokafka retries a lost broker every 100 ms and logs each failure at ERROR (dozens of lines
-a second); Faust then recovers by itself when the broker comes back soon. This module adds
-what an operator needs on top:
+a second), and Faust reconnects when the broker comes back. But a broker that comes back
+empty (the embedded broker keeps nothing across a restart; a Kafka cluster restored from
+nothing) restarts its offsets at 0, and Faust keeps the read offsets it had: it silently
+drops every record below them ("DROPPED MESSAGE ROFF", a dev-level log line), so payments
+would go unscreened. This module adds what an operator needs on top:
 
 - a watch task that probes the bootstrap servers every 2 s, and with growing pauses (0.5 s
   doubling to 5 s) while they are away; it logs one clear line when the broker is lost,
   one every 10 s while it stays away and one when it is back;
-- after `give_up_seconds` without a broker the worker exits with EXIT_BROKER_UNAVAILABLE
-  (69, EX_UNAVAILABLE) so a supervisor (systemd, Kubernetes) restarts it. Nothing is lost:
-  offsets are committed only after a batch's outputs were acknowledged, so the restarted
-  worker re-reads what was in flight;
+- after `give_up_seconds` without a broker, or as soon as the broker is back after an
+  outage (`exit_on_return`), the worker exits with EXIT_BROKER_UNAVAILABLE (69,
+  EX_UNAVAILABLE) so a supervisor (systemd, Kubernetes) restarts it with fresh consumer
+  state. Nothing is lost: offsets are committed only after a batch's outputs were
+  acknowledged, so the restarted worker re-reads what was in flight. With several
+  bootstrap servers the watch only counts an outage when none of them answers;
 - a filter that lets each repeated aiokafka connection error through once per 10 s, with
   the count of the lines it held back.
 """
@@ -100,6 +105,7 @@ class BrokerWatch:
         min_pause: float = 0.5,
         max_pause: float = 5.0,
         report_every: float = 10.0,
+        exit_on_return: bool = True,
     ) -> None:
         self.addresses = list(addresses)
         self.give_up_seconds = give_up_seconds
@@ -108,6 +114,7 @@ class BrokerWatch:
         self.min_pause = min_pause
         self.max_pause = max_pause
         self.report_every = report_every
+        self.exit_on_return = exit_on_return
         self.down_since: float | None = None
         self.outages = 0
         self._failures = 0
@@ -135,9 +142,17 @@ class BrokerWatch:
             now = time.monotonic()
             self._failures = 0
             if self.down_since is not None:
-                log.warning("broker %s reachable again after %.0f s; resuming",
-                            self.where, now - self.down_since)
-                self.down_since = None
+                down, self.down_since = now - self.down_since, None
+                if self.exit_on_return:
+                    log.critical("broker %s reachable again after %.0f s; it may have come "
+                                 "back without its records and offsets, which this process "
+                                 "would silently skip: exiting with code %d so a supervisor "
+                                 "restarts the worker from the committed offsets",
+                                 self.where, down, EXIT_BROKER_UNAVAILABLE)
+                    self.give_up(EXIT_BROKER_UNAVAILABLE)
+                else:
+                    log.warning("broker %s reachable again after %.0f s; resuming",
+                                self.where, down)
             return self.healthy_pause
         now = time.monotonic()
         self._failures += 1

@@ -1,9 +1,11 @@
-"""The broker goes away under a running worker: it recovers if the broker returns, else exits.
+"""The broker goes away under a running worker: it logs, retries, and exits 69 for a restart.
 
 The embedded broker keeps everything in memory, so a restarted broker is empty: topics,
-records and committed offsets are gone. The worker does not hang or spin meanwhile: the
-broker watch logs the outage once (then every 10 s), and after
-`STREAMS_BROKER_UNAVAILABLE_EXIT_SECONDS` the worker exits with code 69 for its supervisor.
+records and committed offsets are gone, and a worker that kept its read offsets would
+silently skip the new records below them. The worker does not hang or spin meanwhile: the
+broker watch logs the outage once (then every 10 s); when the broker returns, or after
+`STREAMS_BROKER_UNAVAILABLE_EXIT_SECONDS` without it, the worker exits with code 69 and its
+supervisor (played here by the test) starts a fresh one.
 """
 
 from __future__ import annotations
@@ -61,29 +63,37 @@ def _start(broker: EmbeddedBroker, unique_name: str, tmp_path: Path) -> tuple[Wo
     return worker, topics, port
 
 
-def test_worker_recovers_when_an_empty_broker_returns(unique_name: str, tmp_path: Path) -> None:
+def test_worker_restarts_when_an_empty_broker_returns_and_then_screens(
+        unique_name: str, tmp_path: Path) -> None:
     broker = EmbeddedBroker(log_path=tmp_path / "tansu.log").start()
     port = broker.port
-    worker = None
+    worker = restarted = None
     try:
         worker, topics, _ = _start(broker, unique_name, tmp_path)
         broker.stop()
         time.sleep(4)
         assert worker.alive(), worker.log_text()[-3000:]
         broker = EmbeddedBroker(port=port, log_path=tmp_path / "tansu-2.log").start()
+        # the broker came back empty: the worker must not go on with its old read offsets
+        code = worker.wait(30)
+        log = worker.log_text()
+        assert code == EXIT_BROKER_UNAVAILABLE, log[-3000:]
+        assert "unreachable; retrying with backoff" in log
+        assert "reachable again after" in log
+
+        # the supervisor's part: topics again (the broker is empty), a fresh worker process
         asyncio.run(create_topics(broker.bootstrap, topics.all(), PARTITIONS))
+        restarted = WorkerProcess(worker.env, tmp_path / "worker-2.log").start()
         after = _records("AFTER", 200, 7)
         asyncio.run(produce(broker.bootstrap, topics.payments, after))
         ids = {k.decode() for k, _ in after if k}
         screened = asyncio.run(_screened(broker.bootstrap, topics, ids, timeout=90))
-        assert screened == ids, f"{len(ids - screened)} unscreened\n{worker.log_text()[-3000:]}"
-        assert worker.alive()
-        log = worker.log_text()
-        assert "unreachable; retrying with backoff" in log
-        assert "reachable again after" in log
+        assert screened == ids, f"{len(ids - screened)} unscreened\n{restarted.log_text()[-3000:]}"
+        assert restarted.alive()
     finally:
-        if worker:
-            worker.stop()
+        for process in (worker, restarted):
+            if process:
+                process.stop()
         broker.stop()
 
 

@@ -116,3 +116,8 @@ def test_a_lone_y_at_an_edge_is_an_initial_not_spanish_and() -> None:
 def test_glued_abdul_splits_only_before_a_name() -> None:
     assert tokens("Abdulkarim") == ("abd", "karim")
     assert tokens("Abdullah") == ("abdullah",)  # Abd Allah, not `abd lah`
+
+
+def test_phonetic_key_reads_x_as_ks() -> None:
+    assert phonetic_key("alexey") == phonetic_key("aleksey")
+    assert phonetic_key("maxim") == phonetic_key("maksim")

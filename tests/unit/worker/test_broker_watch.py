@@ -59,11 +59,13 @@ async def test_watch_logs_the_outage_backs_off_and_gives_up(
     assert "exiting with code 69" in messages[-1]
 
 
-async def test_watch_reports_recovery_and_does_not_give_up() -> None:
+@pytest.mark.parametrize("exit_on_return", [True, False])
+async def test_watch_on_the_brokers_return_exits_or_resumes(exit_on_return: bool) -> None:
     server = await asyncio.start_server(lambda r, w: w.close(), "127.0.0.1", 0)
     port = server.sockets[0].getsockname()[1]
     codes: list[int] = []
-    watch = BrokerWatch([("127.0.0.1", port)], give_up_seconds=5.0, give_up=codes.append)
+    watch = BrokerWatch([("127.0.0.1", port)], give_up_seconds=5.0, give_up=codes.append,
+                        exit_on_return=exit_on_return)
     try:
         assert await watch.check() == watch.healthy_pause
         assert watch.down_since is None
@@ -74,6 +76,6 @@ async def test_watch_reports_recovery_and_does_not_give_up() -> None:
         server = await asyncio.start_server(lambda r, w: w.close(), "127.0.0.1", port)
         await watch.check()
         assert watch.down_since is None
-        assert codes == []
+        assert codes == ([EXIT_BROKER_UNAVAILABLE] if exit_on_return else [])
     finally:
         server.close()
