@@ -236,8 +236,27 @@ def normalize_name(name: str) -> NormalizedName:
     return NormalizedName(name, tuple(tokens), tuple(changes), capped)
 
 
+def _join_split_words(words: list[str], changes: list[str]) -> list[str]:
+    """A vocabulary word split by a stray space is one word again: `comp any` -> `company`."""
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        if i + 1 < len(words) and min(len(words[i]), len(words[i + 1])) >= 2:
+            joined = words[i] + words[i + 1]
+            if len(joined) >= SPELLING_MIN_CHARS and joined in CANONICAL:
+                changes.append(f"{words[i]} {words[i + 1]}->{joined}")
+                out.append(joined)
+                i += 2
+                continue
+        out.append(words[i])
+        i += 1
+    return out
+
+
 def _token_pass(words: list[str], changes: list[str]) -> list[str]:
     """One pass of the word rules: canonical forms, articles, initials, phrases, order, titles."""
+    if len(words) > 1:
+        words = _join_split_words(words, changes)
     words = _canonical(words, changes)
     if len(words) > 1 and not ARTICLES.isdisjoint(words):
         kept = [w for w in words if w not in ARTICLES]

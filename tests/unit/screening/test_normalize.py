@@ -121,3 +121,9 @@ def test_glued_abdul_splits_only_before_a_name() -> None:
 def test_phonetic_key_reads_x_as_ks() -> None:
     assert phonetic_key("alexey") == phonetic_key("aleksey")
     assert phonetic_key("maxim") == phonetic_key("maksim")
+
+
+def test_a_vocabulary_word_split_by_a_space_is_joined() -> None:
+    assert tokens("BANIAS REFINERY COMP ANY") == ("banias", "refinery", "co")
+    assert tokens("BANK SEPAH INTERNA TIONAL") == ("bk", "sepah", "intl")
+    assert tokens("ING BANK") == ("ing", "bk")  # only when the whole is a vocabulary word
