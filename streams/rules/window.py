@@ -17,8 +17,8 @@ from streams.models import Party, Payment
 from streams.rules.text import normalize_text
 
 __all__ = [
-    "InMemoryWindowStore", "WindowEntries", "WindowStore", "WindowTotals", "party_key",
-    "routing_key", "window_key",
+    "InMemoryWindowStore", "ProbeWindowStore", "WindowEntries", "WindowStore", "WindowTotals",
+    "party_key", "routing_key", "window_key",
 ]
 
 
@@ -100,3 +100,22 @@ class InMemoryWindowStore:
 
     def __len__(self) -> int:
         return len(self._entries)
+
+
+class ProbeWindowStore:
+    """A WindowStore that stores nothing: it notes that a window was reached and answers alone.
+
+    The worker screens a payment with a probe first: when no windowed condition is reached
+    (`touched` stays False) the outcome cannot depend on any window and is final; otherwise
+    the payment is screened again with the real store. The totals returned are those of a
+    window holding only this payment.
+    """
+
+    def __init__(self) -> None:
+        self.touched = False
+
+    def add(self, key: str, payment_id: str, at: datetime, amount: Decimal,
+            window_seconds: float) -> WindowTotals:
+        """Note the touch and total a window of this payment alone; nothing is kept."""
+        self.touched = True
+        return WindowTotals(1, amount)

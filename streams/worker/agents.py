@@ -6,10 +6,11 @@ through `register(ctx)` and call `screen_stream(stream, decode, ctx, source)` wi
 own decoder; see streams/worker/processing.py for the decoder contract.
 
 With `window_partitioning="repartition"` (the default) those agents are stage 1: they
-decode and forward each valid payment to `<app_id>-payments-by-debtor` (forward_batches),
-and the `screen-by-debtor` agent screens it there (screen_forwarded), so the windowed
-totals of one debtor live on one partition (streams/worker/repartition.py). With "local"
-they screen directly (screen_batches).
+screen each payment with a probe window store and publish its outcome when no windowed
+condition was reached; a window candidate is forwarded to `<app_id>-payments-by-debtor`
+(forward_batches, streams/worker/candidates.py), and the `screen-by-debtor` agent screens
+it there (screen_forwarded), so the windowed totals of one debtor live on one partition
+(streams/worker/repartition.py). With "local" they screen directly (screen_batches).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from streams.settings import Settings
 from streams.web import Readiness, register_ops_views
 from streams.worker.app import Topics, build_app, declare_topics, make_topics
 from streams.worker.broker_watch import install_broker_watch
+from streams.worker.candidates import WindowRouter, screen_or_forward_records
 from streams.worker.processing import (
     BatchReport,
     Headers,
@@ -127,6 +129,7 @@ class WorkerContext:
     windows: TableWindowStore | None
     readiness: Readiness | None
     repeats: RepeatFilter = field(default_factory=RepeatFilter)
+    router: WindowRouter | None = None  # the engine's store; None: stage 1 forwards all
 
     @property
     def forward_topic(self) -> str | None:
@@ -192,7 +195,12 @@ async def screen_batches(
 async def forward_batches(
     stream: faust.StreamT[Any], decode: PaymentDecoder, ctx: WorkerContext, source: str = "json"
 ) -> None:
-    """Stage 1 of the repartition path: decode, dead-letter or forward by debtor, then ack."""
+    """Stage 1 of the repartition path: screen, publish final outcomes, forward candidates.
+
+    Window candidates (payments that reach a windowed condition) go to the repartition topic
+    keyed by debtor; every other payment gets its result (and alert) here, in one hop.
+    Without a router every valid payment is forwarded.
+    """
     topic = ctx.forward_topic
     if topic is None:
         raise RuntimeError("forward_batches needs window_partitioning='repartition'")
@@ -201,14 +209,21 @@ async def forward_batches(
     async for events in batches:
         started = time.perf_counter()
         fresh, seen = ctx.repeats.fresh(events)
-        messages, report = forward_records(records_from_events(fresh, started), decode,
-                                           ctx.outputs, topic, max_bytes=max_bytes)
-        decoded = time.perf_counter()
+        records = records_from_events(fresh, started)
+        if ctx.router is not None:
+            # the screener is read once per batch: a reload swaps it between batches only
+            messages, report = screen_or_forward_records(
+                records, decode, ctx.state.screener, ctx.router, ctx.outputs, topic,
+                max_bytes=max_bytes)
+        else:
+            messages, report = forward_records(records, decode, ctx.outputs, topic,
+                                               max_bytes=max_bytes)
+        screened = time.perf_counter()
         await publish_all(messages, ctx.publisher)
         ctx.repeats.mark(seen)
         for event in events:
             await faust_stream.ack(event)
-        stages = {"decode": decoded - started, "publish": time.perf_counter() - decoded}
+        stages = {"screen": screened - started, "publish": time.perf_counter() - screened}
         metrics.observe_report(source, report, stage_seconds=stages)
         _log_failures(report)
 
@@ -240,7 +255,10 @@ def make_context(settings: Settings) -> WorkerContext:
     topics = make_topics(app, settings)
     table = make_window_table(app, settings.topic_partitions, settings.window_partitioning)
     windows = TableWindowStore(table, settings.topic_partitions)
-    state = load_screening_state(settings, windows)
+    # the engine holds the router: stage 1 probes through it, stage 2 and local mode reach
+    # the table; a screener rebuilt on a list reload gets the same router (ScreeningState)
+    router = WindowRouter(windows)
+    state = load_screening_state(settings, router)
     freeze_loaded_state()
     readiness = register_ops_views(app, {
         settings.payments_topic: "json", settings.pacs008_topic: "pacs008",
@@ -253,6 +271,7 @@ def make_context(settings: Settings) -> WorkerContext:
     return WorkerContext(
         app=app, settings=settings, topics=topics, state=state,
         publisher=ProducerPublisher(app), outputs=outputs, windows=windows, readiness=readiness,
+        router=router,
     )
 
 

@@ -65,6 +65,7 @@ def build_app(settings: Settings) -> faust.App:
         producer_max_request_size=max(settings.max_message_bytes * 2, 1_048_576),
         web_enabled=True,
         web_host=settings.web_host,
+        web_bind=settings.web_host,  # Faust binds 0.0.0.0 unless told; web_host is only advertised
         web_port=web_port,
         web_in_thread=False,
         logging_config=logs.logging_config(settings),

@@ -28,7 +28,7 @@ from typing import Any, Protocol
 
 from streams.errors import PaymentDecodeError
 from streams.models import Payment
-from streams.pipeline import PaymentScreener, decode_payment, make_dead_letter
+from streams.pipeline import Outcome, PaymentScreener, decode_payment, make_dead_letter
 
 __all__ = [
     "BatchReport",
@@ -41,10 +41,12 @@ __all__ = [
     "dead_letter",
     "decode_or_dead_letter",
     "json_decoder",
+    "outcome_messages",
     "publish_all",
     "process_records",
     "records_from_events",
     "screen_records",
+    "screening_failed",
 ]
 
 log = logging.getLogger(__name__)
@@ -232,28 +234,39 @@ def screen_records(
             try:
                 outcome = screener.screen(payment, started=record.received)
             except Exception as exc:  # noqa: BLE001 - dead-lettered with the reason
-                error = PaymentDecodeError(
-                    f"screening payment {payment.payment_id} failed: "
-                    f"{type(exc).__name__}: {exc}",
-                    "screening_error",
-                )
-                outgoing.append(dead_letter(record, error, outputs))
-                report.dead_letters[error.error_type] += 1
-                report.note_failure(record, error)
+                screening_failed(record, payment, exc, outputs, outgoing, report)
                 continue
-            key = payment.payment_id.encode()
-            alert = outcome.alert
-            if alert is not None:
-                outgoing.append(Outgoing(outputs.alerts, key, alert.model_dump_json().encode()))
-                report.alerts += 1
-                for rule_id in {hit.rule_id for hit in alert.hits}:
-                    report.alert_rules[(rule_id, alert.severity)] += 1
-            result = outcome.result
-            outgoing.append(Outgoing(outputs.results, key, result.model_dump_json().encode()))
-            report.screened += 1
-            report.decisions[result.decision] += 1
-            report.latencies_ms.append(result.latency_ms)
+            outcome_messages(payment, outcome, outputs, outgoing, report)
     return outgoing, report
+
+
+def screening_failed(record: RawRecord, payment: Payment, exc: Exception, outputs: Outputs,
+                     outgoing: list[Outgoing], report: BatchReport) -> None:
+    """Dead-letter a payment whose screening raised (a bug, not bad input), with the reason."""
+    error = PaymentDecodeError(
+        f"screening payment {payment.payment_id} failed: {type(exc).__name__}: {exc}",
+        "screening_error",
+    )
+    outgoing.append(dead_letter(record, error, outputs))
+    report.dead_letters[error.error_type] += 1
+    report.note_failure(record, error)
+
+
+def outcome_messages(payment: Payment, outcome: Outcome, outputs: Outputs,
+                     outgoing: list[Outgoing], report: BatchReport) -> None:
+    """Append a screened payment's alert (when flagged) and result, keyed by payment_id."""
+    key = payment.payment_id.encode()
+    alert = outcome.alert
+    if alert is not None:
+        outgoing.append(Outgoing(outputs.alerts, key, alert.model_dump_json().encode()))
+        report.alerts += 1
+        for rule_id in {hit.rule_id for hit in alert.hits}:
+            report.alert_rules[(rule_id, alert.severity)] += 1
+    result = outcome.result
+    outgoing.append(Outgoing(outputs.results, key, result.model_dump_json().encode()))
+    report.screened += 1
+    report.decisions[result.decision] += 1
+    report.latencies_ms.append(result.latency_ms)
 
 
 async def publish_all(
