@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from pathlib import Path
 
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
@@ -33,7 +34,7 @@ async def _fetch_latencies_ms(bootstrap: str, topic: str, partitions: int, wait_
         await (await producer.send(topic, b"warm-up", partition=0))
         await consumer.getone()
         latencies = []
-        for i in range(6):
+        for i in range(10):
             started = time.perf_counter()
             await (await producer.send(topic, b"x", partition=i % partitions))
             await consumer.getone()
@@ -45,13 +46,14 @@ async def _fetch_latencies_ms(bootstrap: str, topic: str, partitions: int, wait_
         await producer.stop()
 
 
-@pytest.mark.xfail(strict=True, reason="Tansu holds a fetch over 2+ partitions for about half "
-                   "of fetch_max_wait_ms although records arrived; streams works around it "
-                   "with a 40 ms wait (streams/worker/tuning.py)")
-def test_a_multi_partition_fetch_returns_as_soon_as_records_arrive(
-        broker: EmbeddedBroker, unique_name: str) -> None:
-    latencies = asyncio.run(_fetch_latencies_ms(broker.bootstrap, f"fetch-{unique_name}", 4,
-                                                wait_ms=3000))
+@pytest.mark.xfail(strict=False, reason="Tansu holds a fetch over 2+ partitions for about half "
+                   "of fetch_max_wait_ms although records arrived (most fetches, not all: "
+                   "not strict); streams works around it with a 40 ms wait "
+                   "(streams/worker/tuning.py)")
+def test_a_multi_partition_fetch_returns_as_soon_as_records_arrive(tmp_path: Path) -> None:
+    with EmbeddedBroker(log_path=tmp_path / "tansu.log") as own:
+        latencies = asyncio.run(_fetch_latencies_ms(own.bootstrap, "fetch-many", 4,
+                                                    wait_ms=3000))
     # Kafka answers once fetch_min_bytes (1) is there: a few ms, far below the 3 s wait
     assert max(latencies) < 1000, latencies
 

@@ -14,6 +14,10 @@ and payment ids) independent of the order the workers happen to run in:
   table), then comes back (the group rebalances again).
 - phase 3: pairs A send 1 more (5th, flagged), pairs B 1 more (3rd, flagged), a new pair D
   sends 1 (not flagged).
+
+Every phase also sends payments that cannot reach the structuring window (above the band, and
+one sanctions hit): stage 1 publishes their results (and alert) itself, so they must never
+appear on the repartition topic, while every in-band payment must.
 """
 
 from __future__ import annotations
@@ -35,7 +39,7 @@ from worker_fixtures import Names, Received, produce_keyed, read_until, worker_e
 from streams.broker import EmbeddedBroker, free_port
 from streams.harness import WorkerProcess, create_topics, warm_up
 from streams.settings import REPO_RULES_DIR
-from streams.worker.demo_scenario import CLEAN
+from streams.worker.demo_scenario import CLEAN, FLAGGED
 from streams.worker.repartition import repartition_topic_name
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -60,8 +64,8 @@ def _payment_id(pair: int, nth: int) -> str:
             return pid
 
 
-def _payment(pair: int, nth: int, at: datetime) -> dict[str, Any]:
-    return dict(CLEAN["DEMO-2016-109"], payment_id=_payment_id(pair, nth), amount="9500.00",
+def _payment(pair: int, nth: int, at: datetime, amount: str = "9500.00") -> dict[str, Any]:
+    return dict(CLEAN["DEMO-2016-109"], payment_id=_payment_id(pair, nth), amount=amount,
                 currency="USD", created_at=at.isoformat() + "Z",
                 debtor={"name": f"Harbourside Debtor {pair} Trading Ltd"},
                 creditor={"name": f"Lakeside Creditor {pair} Supplies LLC"})
@@ -75,6 +79,9 @@ class Scenario:
         self.flagged: set[str] = set()
         self.nth: dict[int, int] = {}
         self.partitions: dict[int, set[int]] = {}  # pair -> payments partitions it landed on
+        self.candidates: set[str] = set()  # in the structuring band: must be forwarded
+        self.direct: set[str] = set()  # cannot reach the window: must not be forwarded
+        self.sanctioned: set[str] = set()  # not candidates, but alerted by stage 1
 
     def add(self, pairs: range | list[int], n: int, at: datetime, *, flagged: bool
             ) -> list[dict[str, Any]]:
@@ -85,8 +92,19 @@ class Scenario:
                 self.nth[pair] = nth + 1
                 batch.append(_payment(pair, nth, at))
         self.sent += batch
+        self.candidates |= {p["payment_id"] for p in batch}
         if flagged:
             self.flagged |= {p["payment_id"] for p in batch}
+        return batch
+
+    def add_direct(self, pairs: range | list[int], at: datetime) -> list[dict[str, Any]]:
+        """One payment per pair above the structuring band, and one sanctions hit."""
+        batch = [_payment(pair, 0, at, amount="12000.00") for pair in pairs]
+        hit = dict(FLAGGED["DEMO-2016-001"], payment_id=_payment_id(99, len(self.sanctioned)))
+        batch.append(hit)
+        self.sanctioned.add(hit["payment_id"])
+        self.sent += batch
+        self.direct |= {p["payment_id"] for p in batch}
         return batch
 
 
@@ -151,8 +169,9 @@ def _send_and_wait(group: Group, batch: list[dict[str, Any]], scenario: Scenario
     def done(received: Received) -> bool:
         return wanted <= {r["payment_id"] for r in received.values(names.results)}
 
-    received = asyncio.run(read_until(group.broker.bootstrap, [names.results, names.alerts],
-                                      done, TIMEOUT, settle=1.0))
+    topics = [names.results, names.alerts, repartition_topic_name(names.app_id)]
+    received = asyncio.run(read_until(group.broker.bootstrap, topics, done, TIMEOUT,
+                                      settle=1.0))
     assert done(received), group.logs()
     return received
 
@@ -170,12 +189,14 @@ def test_structuring_totals_are_exact_across_workers_and_a_restart(group: Group)
 
     phase1 = scenario.add(PAIRS_A, 2, T, flagged=False)
     phase1 += scenario.add(PAIRS_C, 2, T - timedelta(days=10), flagged=False)
+    phase1 += scenario.add_direct(PAIRS_A, T)
     received = _send_and_wait(group, phase1, scenario)
     assert _structuring(received, group.names) == {}
 
     phase2 = scenario.add(PAIRS_A, 2, T + timedelta(hours=1), flagged=True)
     phase2 += scenario.add(PAIRS_B, 2, T, flagged=False)
     phase2 += scenario.add(PAIRS_C, 1, T, flagged=False)
+    phase2 += scenario.add_direct(PAIRS_B, T + timedelta(hours=1))
     received = _send_and_wait(group, phase2, scenario)
     assert set(_structuring(received, group.names)) == scenario.flagged
 
@@ -186,6 +207,7 @@ def test_structuring_totals_are_exact_across_workers_and_a_restart(group: Group)
     phase3 = scenario.add(PAIRS_A, 1, T + timedelta(hours=2), flagged=True)
     phase3 += scenario.add(PAIRS_B, 1, T + timedelta(hours=2), flagged=True)
     phase3 += scenario.add([PAIR_D], 1, T + timedelta(hours=2), flagged=False)
+    phase3 += scenario.add_direct([*PAIRS_A, PAIR_D], T + timedelta(hours=2))
     received = _send_and_wait(group, phase3, scenario)
 
     structuring = _structuring(received, group.names)
@@ -199,6 +221,14 @@ def test_structuring_totals_are_exact_across_workers_and_a_restart(group: Group)
     # every pair with several payments had them on several payments partitions
     assert all(len(scenario.partitions[pair]) > 1 for pair, n in scenario.nth.items() if n > 1)
     assert set().union(*scenario.partitions.values()) == set(range(PARTITIONS))
+    # only the window candidates took the second hop; the others were final in stage 1
+    hop = repartition_topic_name(group.names.app_id)
+    forwarded = {p["payment_id"] for p in received.values(hop)} & ours
+    assert forwarded == scenario.candidates, forwarded ^ scenario.candidates
+    assert not forwarded & scenario.direct
+    alerted = {a["payment_id"] for a in received.values(group.names.alerts)}
+    assert scenario.sanctioned <= alerted and len(scenario.sanctioned) == 3
+    assert len(received.values(hop)) < len(received.values(group.names.results))
 
 
 @pytest.mark.xfail(strict=True, reason="Tansu's ListOffsets(LATEST) is the first offset of "
