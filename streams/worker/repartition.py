@@ -2,13 +2,16 @@
 
 Payments arrive keyed by `payment_id` (a public contract), so one debtor's payments land on
 many partitions and, with several workers, in several processes. With
-`Settings.window_partitioning = "repartition"` (the default) a payment takes two hops:
+`Settings.window_partitioning = "repartition"` (the default) a window candidate takes two hops:
 
 1. stage 1 (the payments, pacs.008 and MT103 agents) decodes and validates each record, dead-
-   letters what it cannot read, and forwards every valid payment as canonical JSON to
+   letters what it cannot read, screens each payment with a probe window store and publishes
+   the outcome of every payment that reached no windowed condition (streams/worker/
+   candidates.py); it forwards the window candidates as canonical JSON to
    `<app_id>-payments-by-debtor`, keyed by `streams.rules.routing_key(payment)` (a hash of
    the debtor that names nobody). The record carries the wall-clock time stage 1 took it in
-   the `streams-received-at` header.
+   the `streams-received-at` header. (`forward_records` forwards every valid payment: the
+   fallback of a context without a window router.)
 2. stage 2 reads that topic and screens: every payment of one debtor is on one of its
    partitions, so the window table, whose changelog partition is the stage-2 input
    partition, holds the debtor's whole window on one worker, and it follows that partition
