@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import shutil
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from itertools import count
@@ -33,7 +34,7 @@ from typing import Any
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.partitioner import DefaultPartitioner
-from reliability_support import LISTS, payments, records
+from reliability_support import LISTS, payments, records, stateless_rules
 from worker_fixtures import Names, Received, produce_keyed, read_until, worker_env
 
 from streams.broker import EmbeddedBroker, free_port
@@ -229,6 +230,64 @@ def test_structuring_totals_are_exact_across_workers_and_a_restart(group: Group)
     alerted = {a["payment_id"] for a in received.values(group.names.alerts)}
     assert scenario.sanctioned <= alerted and len(scenario.sanctioned) == 3
     assert len(received.values(hop)) < len(received.values(group.names.results))
+
+
+def _results_until(bootstrap: str, names: Names, wanted: set[str]) -> Received:
+    topics = [names.results, names.alerts, repartition_topic_name(names.app_id)]
+
+    def done(received: Received) -> bool:
+        return wanted <= {r["payment_id"] for r in received.values(names.results)}
+
+    received = asyncio.run(read_until(bootstrap, topics, done, TIMEOUT, settle=1.0))
+    assert done(received)
+    return received
+
+
+def test_a_windowed_rule_added_by_a_reload_gets_its_candidates(
+    broker: EmbeddedBroker, unique_name: str, tmp_path: Path
+) -> None:
+    """Without a windowed rule nothing is forwarded; after the reload adds one, it is exact."""
+    names = Names(f"wr-{unique_name}")
+    rules = stateless_rules(tmp_path / "rules")
+    asyncio.run(create_topics(broker.bootstrap, [*names.topics.values(),
+                                                 repartition_topic_name(names.app_id)],
+                              PARTITIONS))
+    env = worker_env(names, broker.url, PARTITIONS, data_dir=tmp_path / "data",
+                     lists_paths=LISTS, rules_dir=rules, window_partitioning="repartition")
+    worker = WorkerProcess(env, log_path=tmp_path / "worker.log").start()
+    hop = repartition_topic_name(names.app_id)
+    try:
+        before = [_payment(50, n, T) for n in range(3)]
+        asyncio.run(produce_keyed(broker.bootstrap, names.payments, [
+            (p["payment_id"].encode(), json.dumps(p).encode()) for p in before]))
+        received = _results_until(broker.bootstrap, names, {p["payment_id"] for p in before})
+        assert received.values(hop) == [] and received.values(names.alerts) == []
+        old_version = received.values(names.results)[0]["ruleset_version"]
+
+        shutil.copy(REPO_RULES_DIR / "structuring.yaml", rules / "structuring.yaml")
+        for attempt in range(int(TIMEOUT)):  # a clean payment a second until the new rules
+            probe = dict(CLEAN["DEMO-2016-101"], payment_id=f"WR-RELOAD-{attempt}")
+            asyncio.run(produce_keyed(broker.bootstrap, names.payments, [
+                (probe["payment_id"].encode(), json.dumps(probe).encode())]))
+            received = _results_until(broker.bootstrap, names, {probe["payment_id"]})
+            versions = {r["ruleset_version"] for r in received.values(names.results)
+                        if r["payment_id"] == probe["payment_id"]}
+            if old_version not in versions:
+                break
+        else:
+            raise AssertionError("the rule reload did not happen:\n" + worker.log_text()[-2000:])
+
+        after = [_payment(51, n, T) for n in range(3)]
+        asyncio.run(produce_keyed(broker.bootstrap, names.payments, [
+            (p["payment_id"].encode(), json.dumps(p).encode()) for p in after]))
+        received = _results_until(broker.bootstrap, names, {p["payment_id"] for p in after})
+        forwarded = {p["payment_id"] for p in received.values(hop)}
+        assert forwarded == {p["payment_id"] for p in after}, worker.log_text()[-2000:]
+        flagged = [a["payment_id"] for a in received.values(names.alerts)
+                   if any(h["rule_id"] == "structuring" for h in a["hits"])]
+        assert len(flagged) == 1 and flagged[0] in forwarded  # the third in the window
+    finally:
+        assert worker.stop() == 0
 
 
 @pytest.mark.xfail(strict=True, reason="Tansu's ListOffsets(LATEST) is the first offset of "
