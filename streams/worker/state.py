@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
 from streams import metrics
@@ -47,23 +46,9 @@ def _fingerprint(paths: list[Path]) -> Fingerprint:
     return tuple(found)
 
 
-def _published(version: str, source: str) -> float | None:
-    """A list's publication time: its version when that is a date, else its file's mtime."""
-    try:
-        return datetime.fromisoformat(version.replace("Z", "+00:00")).timestamp()
-    except ValueError:
-        pass
-    try:
-        return Path(source).stat().st_mtime
-    except OSError:
-        return None
-
-
 def record_lists(lists: ListSet) -> None:
-    """Publish each loaded list's entry count and age as metrics."""
-    for list_id, snapshot in lists.snapshots.items():
-        metrics.set_list_loaded(list_id, len(snapshot.entities),
-                                _published(snapshot.version, snapshot.source))
+    """Publish each loaded list's entry count and age as metrics (dropping unloaded lists)."""
+    metrics.observe_lists(lists.snapshots.values())
 
 
 def record_rules(screener: PaymentScreener) -> None:
