@@ -59,6 +59,21 @@ def subjects_of(payment: Payment, role: str) -> list[Subject]:
     return [Subject(role, text=value)]
 
 
+def _targets(payment: Payment, roles: tuple[str, ...],
+             by_role: dict[str, list[Subject]]) -> tuple[Subject | None, ...]:
+    """The subjects of `roles` in order (each role's computed once per payment), or (None,)."""
+    if not roles:
+        return (None,)
+    out: list[Subject | None] = []
+    for role in roles:
+        subjects = by_role.get(role)
+        if subjects is None:
+            subjects = subjects_of(payment, role)
+            by_role[role] = subjects
+        out += subjects
+    return tuple(out)
+
+
 class _Compiled:
     """A RuleSet compiled for evaluation: rules, allow-list and the lowest screening score."""
 
@@ -118,12 +133,15 @@ class RuleEngine:
         ctx = Context(payment, self.screener, self.lists, self.store, compiled.min_score_floor)
         today: date = self.clock().date()
         evaluation = Evaluation()
+        by_roles: dict[tuple[str, ...], tuple[Subject | None, ...]] = {}
+        by_role: dict[str, list[Subject]] = {}
         for item in compiled.rules:
             ctx.rule_id = item.rule.id
             seen: set[tuple[str, str, str | None, str | None]] = set()
-            targets: list[Subject | None] = (
-                [s for role in item.roles for s in subjects_of(payment, role)]
-                if item.roles else [None])
+            targets = by_roles.get(item.roles)
+            if targets is None:
+                targets = _targets(payment, item.roles, by_role)
+                by_roles[item.roles] = targets
             for subject in targets:
                 findings = item.evaluate(ctx, subject)
                 if findings is None:
