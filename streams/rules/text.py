@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from anyascii import anyascii
 
@@ -11,8 +12,11 @@ __all__ = ["PhraseMatcher", "normalize_text"]
 
 _APOSTROPHES = re.compile(r"['\u2019\u02bc`]")
 _NON_WORD = re.compile(r"[^a-z0-9]+")
+#: Distinct texts whose normal form is remembered: names, banks and remittance lines repeat.
+NORMALIZED_CACHE_SIZE = 16384
 
 
+@lru_cache(maxsize=NORMALIZED_CACHE_SIZE)
 def normalize_text(text: str) -> str:
     """Lower-case ASCII words and single spaces: "Nampo-Port, D.P.R.K" -> "nampo port d p r k"."""
     ascii_text = anyascii(text).lower()

@@ -16,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from itertools import chain
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -47,6 +48,9 @@ MAX_PAIR_TOKENS = 6  # queries up to this many tokens may block on pairs of toke
 MIN_BLOCKING_SIMILARITY = 0.75  # weaker typo neighbours do not bring candidates in
 MAX_FUZZY_POSTINGS = 300  # nor do neighbours as common as this
 ASSUMED_MIN_CHARS = 4  # unknown tokens this long may be two edits from a listed word
+TOKEN_CACHE_SIZE = 20_000  # query tokens whose expansions and word plans are remembered
+HOLDER_CACHE_ELEMENTS = 500_000
+COMMON_HOLDERS = 200  # intersections of two tokens held this often are remembered  # name ids kept in remembered unions of postings
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +64,16 @@ class IndexedName:
     weights: tuple[float, ...]
     weight: float
     weak: bool  # a weak alias (list says weak/low, or a lone word for a person): scored lower
+
+
+@dataclass(frozen=True, slots=True)
+class _TokenPlan:
+    """What one query token may stand for: vocabulary words and their weights, best first."""
+
+    expansions: frozenset[str]
+    words: tuple[tuple[float, float, str], ...]  # (query weight, listed weight, word)
+    size: int  # postings of all expansions: how rare the token is
+    completing: bool  # the last token of a query that a field may have cut
 
 
 @lru_cache(maxsize=262144)
@@ -127,42 +141,76 @@ class NameIndex:
         self.words = WordLookup(self.postings)
         self._special_words = frozenset(
             w for w in self.postings if w in LONG_FORMS or len(w) == 1)
+        # Words repeat far more than names: each query token's expansions, its weighted
+        # words (best first) and the union of their postings are worked out once.
+        self._token_plans: dict[tuple[str, bool], _TokenPlan] = {}
+        self._holders: dict[object, frozenset[int]] = {}
+        self._held = 0
+        self._name_tokens = [name.tokens for name in self.names]
 
     def __len__(self) -> int:
         return len(self.names)
 
-    def _pair_candidates(self, tokens: tuple[str, ...], fuzzy: dict[int, set[str]],
+    def _token_holders(self, token: str, plan: _TokenPlan) -> frozenset[int]:
+        """Names holding a token or a neighbour close enough to align (cached per token)."""
+        key = (token, plan.completing)
+        cached = self._holders.get(key)
+        if cached is not None:
+            return cached
+        found = [self.posting_sets[x] for x in plan.expansions
+                 if x == token or _expansion_similarity(token, x) >= MIN_TOKEN_SIMILARITY]
+        if not found:
+            cached = frozenset()
+        elif len(found) == 1:
+            cached = found[0]
+        else:
+            cached = self._remember(key, frozenset().union(*found))
+        self._holders[key] = cached
+        return cached
+
+    def _remember(self, key: object, names: frozenset[int]) -> frozenset[int]:
+        """Keep a union or intersection of postings, within the cache's element budget."""
+        if self._held + len(names) > HOLDER_CACHE_ELEMENTS:
+            self._holders.clear()
+            self._held = 0
+        self._held += len(names)
+        self._holders[key] = names
+        return names
+
+    def _both(self, first: tuple[tuple[str, bool], frozenset[int]],
+              second: tuple[tuple[str, bool], frozenset[int]]) -> frozenset[int]:
+        """Names holding both of two query tokens; cached when both are common."""
+        if len(first[1]) < COMMON_HOLDERS or len(second[1]) < COMMON_HOLDERS:
+            return first[1] & second[1]
+        key = (first[0], second[0])
+        cached = self._holders.get(key)
+        if cached is None:
+            cached = self._remember(key, first[1] & second[1])
+        return cached
+
+    def _pair_candidates(self, tokens: tuple[str, ...], plans: list[_TokenPlan],
                          joined: list[str | None]) -> set[int]:
         """Names holding at least two query tokens or typo neighbours (C-speed sets)."""
-        holders: list[frozenset[int]] = []
-        for i, token in enumerate(tokens):
-            found = [self.posting_sets[x] for x in fuzzy[i]
-                     if x == token or _expansion_similarity(token, x) >= MIN_TOKEN_SIMILARITY]
-            if not found:
-                holders.append(frozenset())
-            else:
-                holders.append(found[0] if len(found) == 1 else frozenset().union(*found))
+        holders = [((token, plan.completing), self._token_holders(token, plan))
+                   for token, plan in zip(tokens, plans, strict=True)]
         candidates: set[int] = set()
         for i, first in enumerate(holders):
-            if first:
+            if first[1]:
                 for second in holders[i + 1:]:
-                    if second:
-                        candidates |= first & second
+                    if second[1]:
+                        candidates |= self._both(first, second)
             joined_token = joined[i]
             if joined_token is not None:
                 candidates |= self.posting_sets[joined_token]
         return candidates
 
     def _rare_candidates(self, tokens: tuple[str, ...], weights: list[float], need: float,
-                         reach: list[float], fuzzy: dict[int, set[str]],
+                         reach: list[float], plans: list[_TokenPlan],
                          joined: list[str | None], floor: float,
                          tail_penalty: float, unseen: list[float]) -> set[int]:
         """Names holding one of the rarest query tokens that any passing name must match."""
-        def size(i: int) -> int:
-            found = fuzzy[i]
-            return sum(len(self.postings[x]) for x in found) if found else 1 << 30
-
-        order = sorted(range(len(tokens)), key=size)
+        fuzzy = [plan.expansions for plan in plans]
+        order = sorted(range(len(tokens)), key=lambda i: plans[i].size)
         blocking: list[int] = []
         outside = sum(w * r for w, r in zip(weights, reach, strict=True))
         for i in order:
@@ -192,41 +240,50 @@ class NameIndex:
                 candidates.update(ids)
         return candidates
 
-    def _plan(self, tokens: tuple[str, ...], weights: list[float], fuzzy: dict[int, set[str]],
-              joined: list[str | None]) -> list[list[tuple[float, float, str]]]:
-        """For each query token: the words it may stand for, with their weights on both sides."""
-        plan = []
-        for i, token in enumerate(tokens):
+    def _token_plan(self, token: str, completing: bool) -> _TokenPlan:
+        """A query token's expansions and weighted words, best first (cached per token)."""
+        key = (token, completing)
+        plan = self._token_plans.get(key)
+        if plan is None:
+            expansions = frozenset(self.words.expand_token(token, completing))
+            weight = token_weight(token)
             words = []
-            for x in fuzzy[i]:
+            for x in expansions:
                 sim = 1.0 if x == token else _expansion_similarity(token, x)
-                words.append((weights[i] * sim, token_weight(x) * sim, x))
-            both = joined[i]
-            if both is not None:
-                words.append((weights[i] + weights[i + 1], token_weight(both), both))
-            plan.append(words)
+                words.append((weight * sim, token_weight(x) * sim, x))
+            words.sort(reverse=True)
+            size = sum(len(self.postings[x]) for x in expansions) if expansions else 1 << 30
+            plan = _TokenPlan(expansions, tuple(words), size, completing)
+            if len(self._token_plans) >= TOKEN_CACHE_SIZE:
+                self._token_plans.clear()
+            self._token_plans[key] = plan
         return plan
 
     def _bounded(self, tokens: tuple[str, ...], weights: list[float],
-                     fuzzy: dict[int, set[str]], joined: list[str | None],
+                     plans: list[_TokenPlan], joined: list[str | None],
                      candidates: set[int], results: dict[int, Alignment], assumed: list[int],
                      need: float, unsure: tuple[float, float], query_weight: float,
                      tail_penalty: float, floor: float) -> list[tuple[float, int]]:
         """Candidates whose score bound reaches floor, best bound first."""
-        query_matched: defaultdict[int, float] = defaultdict(float)
         listed_hits: list[tuple[float, str, set[int]]] = []
-        for words in self._plan(tokens, weights, fuzzy, joined):
-            seen: set[int] = set()
-            for query_w, listed_w, word in sorted(words, reverse=True):
-                hit = candidates.intersection(self.posting_sets[word])
-                if not hit:
-                    continue
-                listed_hits.append((listed_w, word, hit))
-                new = hit - seen  # a query token counts once per name: its best word
-                seen |= new
-                for name_id in new:
-                    query_matched[name_id] += query_w
-        survivors = [n for n, q in query_matched.items() if q >= need and n not in results]
+        posting_sets = self.posting_sets
+        best_words: list[dict[int, float]] = []  # per query token: name -> its best word
+        for i, plan in enumerate(plans):
+            words = plan.words
+            both = joined[i]
+            if both is not None:
+                words = tuple(sorted((*words, (weights[i] + weights[i + 1],
+                                               token_weight(both), both)), reverse=True))
+            found: dict[int, float] = {}
+            token_hits = []
+            for query_w, listed_w, word in reversed(words):  # a token counts once: its best
+                hit = candidates.intersection(posting_sets[word])
+                if hit:
+                    token_hits.append((listed_w, word, hit))
+                    found.update(dict.fromkeys(hit, query_w))
+            listed_hits.extend(reversed(token_hits))
+            best_words.append(found)
+        survivors = self._reaching(best_words, need, results)
         # the listed side only for the names that may still pass (the listed side may match
         # several words of one query token: the halves of a run-together word)
         alive = set(survivors)
@@ -249,7 +306,7 @@ class NameIndex:
         for name_id in survivors:
             name = names[name_id]
             q_extra, c_extra = extras.get(name_id, unsure)
-            q_matched = query_matched[name_id] + q_extra
+            q_matched = survivors[name_id] + q_extra
             if q_matched > query_weight:
                 q_matched = query_weight
             c_matched = listed_matched[name_id] + c_extra
@@ -265,6 +322,16 @@ class NameIndex:
                 bounded.append((bound, name_id))
         return sorted(bounded, reverse=True)
 
+    def _reaching(self, best_words: list[dict[int, float]], need: float,
+                  results: dict[int, Alignment]) -> dict[int, float]:
+        """Names whose matched query weight (summed over tokens, in order) reaches need."""
+        matched = dict(best_words[0])  # 0.0 + w is w: the first token needs no additions
+        get = matched.get
+        for found in best_words[1:]:
+            for name_id, query_w in found.items():
+                matched[name_id] = get(name_id, 0.0) + query_w
+        return {n: q for n, q in matched.items() if q >= need and n not in results}
+
     def _closest(self, tokens: tuple[str, ...], assumed: list[int],
                  survivors: list[int]) -> list[dict[int, float]]:
         """For each assumed token, the best similarity it reaches in each survivor's words.
@@ -272,8 +339,7 @@ class NameIndex:
         The survivors' distinct words are scored once, then set intersections hand each
         word's similarity to the survivors that hold it (best words first).
         """
-        names = self.names
-        words: set[str] = set().union(*[names[n].tokens for n in survivors])
+        words = set(chain.from_iterable(map(self._name_tokens.__getitem__, survivors)))
         alive = set(survivors)
         found: list[dict[int, float]] = []
         choices = list(words)
@@ -336,7 +402,10 @@ class NameIndex:
         t = min(max(min_score, 1.0), 100.0) / 100.0
         need = QUERY_EXTRA_PENALTY * t * query_weight / (1 - t + QUERY_EXTRA_PENALTY * t)
         joined = [self._joined_with_next(tokens, i) for i in range(len(tokens))]
-        fuzzy = {i: self.words.expand(tokens, i, may_be_truncated) for i in range(len(tokens))}
+        last = len(tokens) - 1
+        plans = [self._token_plan(token, may_be_truncated and i == last)
+                 for i, token in enumerate(tokens)]
+        fuzzy = [plan.expansions for plan in plans]
         # A token with no vocabulary word within one edit can still align with two edits,
         # and an initial with any word it starts: neither is looked up, both are assumed.
         reach = [1.0 if fuzzy[i] else _unfound_similarity(tokens[i])
@@ -352,15 +421,15 @@ class NameIndex:
         tail_penalty = TRUNCATED_TAIL_PENALTY if may_be_truncated else LISTED_MISSING_PENALTY
         floor = min_score - BOUND_SLACK
         if 1 < len(tokens) <= MAX_PAIR_TOKENS and need - unsure > max(weights):
-            candidates = self._pair_candidates(tokens, fuzzy, joined)
+            candidates = self._pair_candidates(tokens, plans, joined)
         else:
             unseen = [credit[i] if i in assumed and fuzzy[i] else 0.0
                       for i in range(len(tokens))]
-            candidates = self._rare_candidates(tokens, weights, need, reach, fuzzy, joined,
+            candidates = self._rare_candidates(tokens, weights, need, reach, plans, joined,
                                                floor, tail_penalty, unseen)
         # Matched weight of each candidate on both sides, from set intersections (C speed);
         # a name that cannot reach the needed share of the query is dropped unaligned.
-        bounded = self._bounded(tokens, weights, fuzzy, joined, candidates, results, assumed,
+        bounded = self._bounded(tokens, weights, plans, joined, candidates, results, assumed,
                                 need - unsure - 1e-9, (unsure, listed_unsure),
                                 query_weight, tail_penalty, floor)
         # Best bounds first; a name cannot beat its entry's best score so far by more than

@@ -115,12 +115,15 @@ class WordLookup:
 
     def expand(self, tokens: tuple[str, ...], i: int, may_be_truncated: bool) -> set[str]:
         """The vocabulary words query token i may stand for: itself, typos, halves, cut-offs."""
-        token = tokens[i]
+        return self.expand_token(tokens[i], may_be_truncated and i == len(tokens) - 1)
+
+    def expand_token(self, token: str, completing: bool) -> set[str]:
+        """The vocabulary words a token may stand for; `completing`: it may be cut short."""
         found: set[str] = set(self._neighbours(token))
         if token in self.vocabulary:
             found.add(token)
         if len(token) >= 5:
             found.update(self._halves(token))
-        if may_be_truncated and i == len(tokens) - 1 and len(token) >= 2:
+        if completing and len(token) >= 2:
             found |= self._completions(token)
         return found

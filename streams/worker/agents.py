@@ -62,8 +62,11 @@ log = logging.getLogger(__name__)
 #: Records screened per batch: large enough to amortise the sends, small enough to keep
 #: the event loop (and so the consumer heartbeat) responsive.
 BATCH_SIZE = 500
-#: How long a batch waits to fill before it is processed anyway.
-BATCH_WAIT_SECONDS = 0.05
+#: How long a batch waits to fill before it is processed anyway. Faust's take waits this
+#: long even when records are already buffered, so it adds to every payment's latency;
+#: under load batches fill up regardless (0.01 against 0.05 s on the embedded broker:
+#: lower p50/p99 at 1,000/s, no loss of throughput).
+BATCH_WAIT_SECONDS = 0.01
 #: The optional module that registers the pacs.008 and MT103 agents.
 FORMAT_AGENTS_MODULE = "streams.worker.format_agents"
 

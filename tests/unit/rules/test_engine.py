@@ -142,3 +142,23 @@ rules:
     assert [(h.hit.role, h.hit.value, h.hit.entry_id) for h in hits] == [
         ("remittance_info", "9137960", "30001")]
     assert engine.evaluate(make_payment(remittance_info="IMO 9999999")).hits == []
+
+
+def test_each_role_is_expanded_once_per_payment(shipped_engine, make_payment, monkeypatch):
+    from streams.rules import engine as engine_module
+
+    calls: list[str] = []
+    real = engine_module.subjects_of
+
+    def counting(payment, role):
+        calls.append(role)
+        return real(payment, role)
+
+    monkeypatch.setattr(engine_module, "subjects_of", counting)
+    payment = make_payment(intermediary_agents=[{"bic": "FTBDKPPYXXX"}])
+    hits = shipped_engine.evaluate(payment).hits
+    # several rules look at the parties and the agents: each role is still expanded once
+    assert sorted(calls) == sorted(set(calls))
+    assert {"debtor", "intermediary_agents", "remittance_info"} <= set(calls)
+    assert {h.hit.role for h in hits if h.hit.rule_id == "nk-correspondent-bank"} == {
+        "intermediary_agents[0]"}

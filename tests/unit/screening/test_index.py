@@ -81,3 +81,40 @@ def test_word_lookup_expansions() -> None:
     assert words.expand(("kim", "develo"), 1, True) == {"dev"}  # a cut-off long form
     assert words.expand(("kim", "qqqqqq"), 1, False) == set()
     assert words.expand(("zzzz",), 0, False) == set()
+
+
+QUERIES = [
+    "Dandong Hongxiamg Industrial Development Co", "Korea Kwangsom Banking Corp",
+    "DANDONGHONGXIANG INDUSTRIAL DEVELOPMENT CO LTD", "Jong Un Kim", "Bank of Korea",
+    "Ocean Maritime Managment Company Limited", "DANDONG HONGXIANG INDUSTRIAL DEVELO",
+    "National Bank of Cuba", "Trading Company Limited",
+]
+
+
+def test_remembered_token_plans_give_the_same_results(monkeypatch: pytest.MonkeyPatch) -> None:
+    expected = {}
+    for query in QUERIES:
+        for truncated in (True, False):
+            expected[query, truncated] = found(NameIndex(SAMPLE), query, truncated=truncated)
+    assert any(expected.values())
+    shared = NameIndex(SAMPLE)  # one index: later queries meet remembered tokens and pairs
+    for _ in range(2):
+        for (query, truncated), hits in expected.items():
+            assert found(shared, query, truncated=truncated) == hits, (query, truncated)
+    # tiny caches: evictions while searching change nothing either
+    monkeypatch.setattr("streams.screening.index.TOKEN_CACHE_SIZE", 1)
+    monkeypatch.setattr("streams.screening.index.HOLDER_CACHE_ELEMENTS", 3)
+    monkeypatch.setattr("streams.screening.index.COMMON_HOLDERS", 0)
+    evicting = NameIndex(SAMPLE)
+    for (query, truncated), hits in expected.items():
+        assert found(evicting, query, truncated=truncated) == hits, (query, truncated)
+
+
+def test_a_cut_off_last_token_is_remembered_apart() -> None:
+    shared = NameIndex(SAMPLE)
+    query = "DANDONG HONGXIANG INDUSTRIAL DEVELO"
+    cut = found(shared, query, min_score=90.0, truncated=True)
+    whole = found(shared, query, min_score=90.0, truncated=False)
+    assert "1" in cut
+    assert whole == found(NameIndex(SAMPLE), query, min_score=90.0, truncated=False)
+    assert whole != cut
