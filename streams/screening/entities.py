@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
+from functools import lru_cache
 
 _BIC = re.compile(r"[A-Z]{4}[A-Z]{2}[A-Z0-9]{2}(?:[A-Z0-9]{3})?")
 
@@ -99,9 +100,13 @@ class ListSnapshot:
     tags: tuple[str, ...] = ()  # custom lists: e.g. "dprk-linked" puts every entry in the NK view
 
 
+_BIC_SEPARATORS = re.compile(r"[\s-]+")
+
+
+@lru_cache(maxsize=16_384)
 def normalize_bic(value: str) -> str | None:
     """A BIC as 8 or 11 upper-case characters (branch "XXX" dropped), or None if not a BIC."""
-    text = re.sub(r"[\s-]+", "", value).upper()
+    text = _BIC_SEPARATORS.sub("", value).upper()
     if not _BIC.fullmatch(text):
         return None
     return text[:8] if text.endswith("XXX") else text

@@ -13,9 +13,8 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, replace
-from functools import lru_cache
 from itertools import chain
 
 from rapidfuzz import process
@@ -34,6 +33,7 @@ from streams.screening.scoring import (
     token_similarity,
     token_weight,
 )
+from streams.screening.token_plans import TokenPlan, TokenPlans, expansion_similarity
 from streams.screening.vocabulary import CANONICAL
 from streams.screening.words import WordLookup
 
@@ -48,9 +48,6 @@ MAX_PAIR_TOKENS = 6  # queries up to this many tokens may block on pairs of toke
 MIN_BLOCKING_SIMILARITY = 0.75  # weaker typo neighbours do not bring candidates in
 MAX_FUZZY_POSTINGS = 300  # nor do neighbours as common as this
 ASSUMED_MIN_CHARS = 4  # unknown tokens this long may be two edits from a listed word
-TOKEN_CACHE_SIZE = 20_000  # query tokens whose expansions and word plans are remembered
-HOLDER_CACHE_ELEMENTS = 500_000
-COMMON_HOLDERS = 200  # intersections of two tokens held this often are remembered  # name ids kept in remembered unions of postings
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,26 +61,6 @@ class IndexedName:
     weights: tuple[float, ...]
     weight: float
     weak: bool  # a weak alias (list says weak/low, or a lone word for a person): scored lower
-
-
-@dataclass(frozen=True, slots=True)
-class _TokenPlan:
-    """What one query token may stand for: vocabulary words and their weights, best first."""
-
-    expansions: frozenset[str]
-    words: tuple[tuple[float, float, str], ...]  # (query weight, listed weight, word)
-    size: int  # postings of all expansions: how rare the token is
-    completing: bool  # the last token of a query that a field may have cut
-
-
-@lru_cache(maxsize=262144)
-def _expansion_similarity(token: str, vocab_token: str) -> float:
-    """The similarity align() may give a query token and one of its expansions (or more)."""
-    sim = token_similarity(token, vocab_token)[0]
-    if (vocab_token.startswith(token) or token.startswith(vocab_token)
-            or token.endswith(vocab_token) or sim == 0.0):
-        return max(sim, 0.95)  # cut-off words and halves of run-together words
-    return sim
 
 
 def _unfound_similarity(token: str) -> float:
@@ -143,69 +120,32 @@ class NameIndex:
             w for w in self.postings if w in LONG_FORMS or len(w) == 1)
         # Words repeat far more than names: each query token's expansions, its weighted
         # words (best first) and the union of their postings are worked out once.
-        self._token_plans: dict[tuple[str, bool], _TokenPlan] = {}
-        self._holders: dict[object, frozenset[int]] = {}
-        self._held = 0
+        self.plans = TokenPlans(self.posting_sets, self.words)
         self._name_tokens = [name.tokens for name in self.names]
+        self._name_weights = [name.weight for name in self.names]
+        self._weak = [name.weak for name in self.names]
 
     def __len__(self) -> int:
         return len(self.names)
 
-    def _token_holders(self, token: str, plan: _TokenPlan) -> frozenset[int]:
-        """Names holding a token or a neighbour close enough to align (cached per token)."""
-        key = (token, plan.completing)
-        cached = self._holders.get(key)
-        if cached is not None:
-            return cached
-        found = [self.posting_sets[x] for x in plan.expansions
-                 if x == token or _expansion_similarity(token, x) >= MIN_TOKEN_SIMILARITY]
-        if not found:
-            cached = frozenset()
-        elif len(found) == 1:
-            cached = found[0]
-        else:
-            cached = self._remember(key, frozenset().union(*found))
-        self._holders[key] = cached
-        return cached
-
-    def _remember(self, key: object, names: frozenset[int]) -> frozenset[int]:
-        """Keep a union or intersection of postings, within the cache's element budget."""
-        if self._held + len(names) > HOLDER_CACHE_ELEMENTS:
-            self._holders.clear()
-            self._held = 0
-        self._held += len(names)
-        self._holders[key] = names
-        return names
-
-    def _both(self, first: tuple[tuple[str, bool], frozenset[int]],
-              second: tuple[tuple[str, bool], frozenset[int]]) -> frozenset[int]:
-        """Names holding both of two query tokens; cached when both are common."""
-        if len(first[1]) < COMMON_HOLDERS or len(second[1]) < COMMON_HOLDERS:
-            return first[1] & second[1]
-        key = (first[0], second[0])
-        cached = self._holders.get(key)
-        if cached is None:
-            cached = self._remember(key, first[1] & second[1])
-        return cached
-
-    def _pair_candidates(self, tokens: tuple[str, ...], plans: list[_TokenPlan],
+    def _pair_candidates(self, tokens: tuple[str, ...], plans: list[TokenPlan],
                          joined: list[str | None]) -> set[int]:
         """Names holding at least two query tokens or typo neighbours (C-speed sets)."""
-        holders = [((token, plan.completing), self._token_holders(token, plan))
+        holders = [((token, plan.completing), self.plans.holders(token, plan))
                    for token, plan in zip(tokens, plans, strict=True)]
         candidates: set[int] = set()
         for i, first in enumerate(holders):
             if first[1]:
                 for second in holders[i + 1:]:
                     if second[1]:
-                        candidates |= self._both(first, second)
+                        candidates |= self.plans.both(first, second)
             joined_token = joined[i]
             if joined_token is not None:
                 candidates |= self.posting_sets[joined_token]
         return candidates
 
     def _rare_candidates(self, tokens: tuple[str, ...], weights: list[float], need: float,
-                         reach: list[float], plans: list[_TokenPlan],
+                         reach: list[float], plans: list[TokenPlan],
                          joined: list[str | None], floor: float,
                          tail_penalty: float, unseen: list[float]) -> set[int]:
         """Names holding one of the rarest query tokens that any passing name must match."""
@@ -231,7 +171,7 @@ class NameIndex:
                 expansions.add(joined[i])  # type: ignore[arg-type]
             for token in expansions:
                 if token != tokens[i] and token != joined[i] and (
-                        _expansion_similarity(tokens[i], token) < MIN_BLOCKING_SIMILARITY
+                        expansion_similarity(tokens[i], token) < MIN_BLOCKING_SIMILARITY
                         or len(self.postings[token]) > MAX_FUZZY_POSTINGS):
                     continue  # weak or common neighbours bring noise, not candidates
                 ids = self.postings[token]
@@ -240,27 +180,8 @@ class NameIndex:
                 candidates.update(ids)
         return candidates
 
-    def _token_plan(self, token: str, completing: bool) -> _TokenPlan:
-        """A query token's expansions and weighted words, best first (cached per token)."""
-        key = (token, completing)
-        plan = self._token_plans.get(key)
-        if plan is None:
-            expansions = frozenset(self.words.expand_token(token, completing))
-            weight = token_weight(token)
-            words = []
-            for x in expansions:
-                sim = 1.0 if x == token else _expansion_similarity(token, x)
-                words.append((weight * sim, token_weight(x) * sim, x))
-            words.sort(reverse=True)
-            size = sum(len(self.postings[x]) for x in expansions) if expansions else 1 << 30
-            plan = _TokenPlan(expansions, tuple(words), size, completing)
-            if len(self._token_plans) >= TOKEN_CACHE_SIZE:
-                self._token_plans.clear()
-            self._token_plans[key] = plan
-        return plan
-
     def _bounded(self, tokens: tuple[str, ...], weights: list[float],
-                     plans: list[_TokenPlan], joined: list[str | None],
+                     plans: list[TokenPlan], joined: list[str | None],
                      candidates: set[int], results: dict[int, Alignment], assumed: list[int],
                      need: float, unsure: tuple[float, float], query_weight: float,
                      tail_penalty: float, floor: float) -> list[tuple[float, int]]:
@@ -293,30 +214,34 @@ class NameIndex:
             for name_id in alive.intersection(hit):
                 listed_matched[name_id] += listed_w * (repeats.get(name_id, 1) if repeats else 1)
         # what the assumed tokens may add: a flat allowance, or (many survivors) priced
-        extras: dict[int, tuple[float, float]] = {}
+        q_extras: dict[int, float] = {}
+        c_extras: dict[int, float] = {}
+        q_unsure, c_unsure = unsure
         if assumed and len(survivors) > FEW_SURVIVORS:
-            unsure = (0.0, 0.0)
+            q_unsure = c_unsure = 0.0
+            q_get, c_get = q_extras.get, c_extras.get
             for i, sims in zip(assumed, self._closest(tokens, assumed, survivors),
                                strict=True):
+                weight = weights[i]
                 for name_id, sim in sims.items():
-                    q_extra, c_extra = extras.get(name_id, unsure)
-                    extras[name_id] = (q_extra + weights[i] * sim, c_extra + sim)
-        names = self.names
+                    q_extras[name_id] = q_get(name_id, 0.0) + weight * sim
+                    c_extras[name_id] = c_get(name_id, 0.0) + sim
+        name_weights, weak = self._name_weights, self._weak
+        q_get, c_get, listed_get = q_extras.get, c_extras.get, listed_matched.get
         bounded = []
-        for name_id in survivors:
-            name = names[name_id]
-            q_extra, c_extra = extras.get(name_id, unsure)
-            q_matched = survivors[name_id] + q_extra
+        for name_id, query_matched in survivors.items():
+            q_matched = query_matched + q_get(name_id, q_unsure)
             if q_matched > query_weight:
                 q_matched = query_weight
-            c_matched = listed_matched[name_id] + c_extra
-            if c_matched > name.weight:
-                c_matched = name.weight
+            name_weight = name_weights[name_id]
+            c_matched = listed_get(name_id, 0.0) + c_get(name_id, c_unsure)
+            if c_matched > name_weight:
+                c_matched = name_weight
             matched = (q_matched + c_matched) / 2
             bound = 100.0 * matched / (
                 matched + QUERY_EXTRA_PENALTY * (query_weight - q_matched)
-                + tail_penalty * (name.weight - c_matched))
-            if name.weak:
+                + tail_penalty * (name_weight - c_matched))
+            if weak[name_id]:
                 bound *= WEAK_ALIAS_FACTOR
             if bound >= floor:
                 bounded.append((bound, name_id))
@@ -333,7 +258,7 @@ class NameIndex:
         return {n: q for n, q in matched.items() if q >= need and n not in results}
 
     def _closest(self, tokens: tuple[str, ...], assumed: list[int],
-                 survivors: list[int]) -> list[dict[int, float]]:
+                 survivors: Collection[int]) -> list[dict[int, float]]:
         """For each assumed token, the best similarity it reaches in each survivor's words.
 
         The survivors' distinct words are scored once, then set intersections hand each
@@ -403,7 +328,7 @@ class NameIndex:
         need = QUERY_EXTRA_PENALTY * t * query_weight / (1 - t + QUERY_EXTRA_PENALTY * t)
         joined = [self._joined_with_next(tokens, i) for i in range(len(tokens))]
         last = len(tokens) - 1
-        plans = [self._token_plan(token, may_be_truncated and i == last)
+        plans = [self.plans.plan(token, may_be_truncated and i == last)
                  for i, token in enumerate(tokens)]
         fuzzy = [plan.expansions for plan in plans]
         # A token with no vocabulary word within one edit can still align with two edits,

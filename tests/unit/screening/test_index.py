@@ -102,9 +102,9 @@ def test_remembered_token_plans_give_the_same_results(monkeypatch: pytest.Monkey
         for (query, truncated), hits in expected.items():
             assert found(shared, query, truncated=truncated) == hits, (query, truncated)
     # tiny caches: evictions while searching change nothing either
-    monkeypatch.setattr("streams.screening.index.TOKEN_CACHE_SIZE", 1)
-    monkeypatch.setattr("streams.screening.index.HOLDER_CACHE_ELEMENTS", 3)
-    monkeypatch.setattr("streams.screening.index.COMMON_HOLDERS", 0)
+    monkeypatch.setattr("streams.screening.token_plans.TOKEN_CACHE_SIZE", 1)
+    monkeypatch.setattr("streams.screening.token_plans.HOLDER_CACHE_ELEMENTS", 3)
+    monkeypatch.setattr("streams.screening.token_plans.COMMON_HOLDERS", 0)
     evicting = NameIndex(SAMPLE)
     for (query, truncated), hits in expected.items():
         assert found(evicting, query, truncated=truncated) == hits, (query, truncated)

@@ -1,0 +1,113 @@
+"""Query token plans, worked out once per token: words repeat far more than names.
+
+A token's plan is its vocabulary expansions (itself, typos, sound variants, halves, cut-off
+completions) with the weights each gives on both sides, best first, and how many names hold
+them. The union of the postings of its close expansions (the names holding the token, for
+blocking on pairs) and the intersections of two common tokens' unions are remembered too,
+within an element budget. Plans and unions depend on the token only (and on whether it is
+the last token of a query a field may have cut), so remembering them changes no result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+
+from streams.screening.scoring import MIN_TOKEN_SIMILARITY, token_similarity, token_weight
+from streams.screening.words import WordLookup
+
+__all__ = ["TokenPlan", "TokenPlans", "expansion_similarity"]
+
+TOKEN_CACHE_SIZE = 20_000  # query tokens whose expansions and word plans are remembered
+HOLDER_CACHE_ELEMENTS = 500_000  # name ids kept in remembered unions and intersections
+COMMON_HOLDERS = 200  # intersections of two tokens held this often are remembered
+
+HolderKey = tuple[str, bool]  # (token, completing)
+
+
+@dataclass(frozen=True, slots=True)
+class TokenPlan:
+    """What one query token may stand for: vocabulary words and their weights, best first."""
+
+    expansions: frozenset[str]
+    words: tuple[tuple[float, float, str], ...]  # (query weight, listed weight, word)
+    size: int  # postings of all expansions: how rare the token is
+    completing: bool  # the last token of a query that a field may have cut
+
+
+@lru_cache(maxsize=262144)
+def expansion_similarity(token: str, vocab_token: str) -> float:
+    """The similarity align() may give a query token and one of its expansions (or more)."""
+    sim = token_similarity(token, vocab_token)[0]
+    if (vocab_token.startswith(token) or token.startswith(vocab_token)
+            or token.endswith(vocab_token) or sim == 0.0):
+        return max(sim, 0.95)  # cut-off words and halves of run-together words
+    return sim
+
+
+class TokenPlans:
+    """Remembered token plans, and the names holding a token or two tokens."""
+
+    def __init__(self, posting_sets: Mapping[str, frozenset[int]], words: WordLookup) -> None:
+        self.posting_sets = posting_sets
+        self.words = words
+        self._token_plans: dict[HolderKey, TokenPlan] = {}
+        self._holders: dict[object, frozenset[int]] = {}
+        self._held = 0
+
+    def plan(self, token: str, completing: bool) -> TokenPlan:
+        """A query token's expansions and weighted words, best first (cached per token)."""
+        key = (token, completing)
+        plan = self._token_plans.get(key)
+        if plan is None:
+            expansions = frozenset(self.words.expand_token(token, completing))
+            weight = token_weight(token)
+            words = []
+            for x in expansions:
+                sim = 1.0 if x == token else expansion_similarity(token, x)
+                words.append((weight * sim, token_weight(x) * sim, x))
+            words.sort(reverse=True)
+            size = sum(len(self.posting_sets[x]) for x in expansions) if expansions else 1 << 30
+            plan = TokenPlan(expansions, tuple(words), size, completing)
+            if len(self._token_plans) >= TOKEN_CACHE_SIZE:
+                self._token_plans.clear()
+            self._token_plans[key] = plan
+        return plan
+
+    def holders(self, token: str, plan: TokenPlan) -> frozenset[int]:
+        """Names holding a token or a neighbour close enough to align (cached per token)."""
+        key = (token, plan.completing)
+        cached = self._holders.get(key)
+        if cached is not None:
+            return cached
+        found = [self.posting_sets[x] for x in plan.expansions
+                 if x == token or expansion_similarity(token, x) >= MIN_TOKEN_SIMILARITY]
+        if not found:
+            cached = frozenset()
+        elif len(found) == 1:
+            cached = found[0]
+        else:
+            cached = self._remember(key, frozenset().union(*found))
+        self._holders[key] = cached
+        return cached
+
+    def _remember(self, key: object, names: frozenset[int]) -> frozenset[int]:
+        """Keep a union or intersection of postings, within the cache's element budget."""
+        if self._held + len(names) > HOLDER_CACHE_ELEMENTS:
+            self._holders.clear()
+            self._held = 0
+        self._held += len(names)
+        self._holders[key] = names
+        return names
+
+    def both(self, first: tuple[HolderKey, frozenset[int]],
+             second: tuple[HolderKey, frozenset[int]]) -> frozenset[int]:
+        """Names holding both of two query tokens; cached when both are common."""
+        if len(first[1]) < COMMON_HOLDERS or len(second[1]) < COMMON_HOLDERS:
+            return first[1] & second[1]
+        key = (first[0], second[0])
+        cached = self._holders.get(key)
+        if cached is None:
+            cached = self._remember(key, first[1] & second[1])
+        return cached
