@@ -52,7 +52,8 @@ def decode_payment(raw: bytes | None, *, max_bytes: int) -> Payment:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise PaymentDecodeError(f"not UTF-8: {exc.reason} at byte {exc.start}", "encoding") from exc
+        reason = f"not UTF-8: {exc.reason} at byte {exc.start}"
+        raise PaymentDecodeError(reason, "encoding") from exc
     try:
         data = json.loads(text)
     except (json.JSONDecodeError, RecursionError) as exc:

@@ -90,8 +90,7 @@ def _read_message_file(stream: IO[bytes], *, max_bytes: int,
     except PaymentDecodeError as exc:
         yield 1, BadLine(1, exc.reason, exc.error_type)
         return
-    for number, payment in enumerate(payments, start=1):
-        yield number, payment
+    yield from enumerate(payments, start=1)
 
 
 def replay(

@@ -1,4 +1,4 @@
-"""The import contract: the screening core and the rule engine import no Kafka, Faust or Prometheus."""
+"""Architecture and code health: the import contract, one app builder, lint and types."""
 
 from __future__ import annotations
 
@@ -41,3 +41,22 @@ def test_faust_app_is_built_in_one_place() -> None:
         if _builds_faust_app(path)
     ]
     assert builders == ["streams/worker/app.py"]
+
+
+def _tool(name: str) -> str:
+    found = shutil.which(name, path=str(Path(sys.executable).parent))
+    if found is None:
+        pytest.fail(f"{name} (dev extra) is not installed")
+    return found
+
+
+def test_ruff_finds_nothing() -> None:
+    run = subprocess.run([_tool("ruff"), "check", "streams", "tests", "benchmarks"],
+                         cwd=REPO_DIR, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stdout + run.stderr
+
+
+def test_mypy_strict_on_the_package() -> None:
+    run = subprocess.run([_tool("mypy")], cwd=REPO_DIR, capture_output=True, text=True,
+                         timeout=300)
+    assert run.returncode == 0, run.stdout + run.stderr
