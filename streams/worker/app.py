@@ -70,7 +70,7 @@ def build_app(settings: Settings) -> faust.App:
         web_in_thread=False,
         logging_config=logs.logging_config(settings),
     )
-    use_short_fetch_wait(app)
+    use_short_fetch_wait(app, settings.fetch_max_wait_ms)
     return app
 
 

@@ -32,22 +32,30 @@ FETCH_MAX_WAIT_MS = 40
 class _ShortWaitConsumerThread(AIOKafkaConsumerThread):
     """Faust's consumer thread, creating its aiokafka consumer with a short fetch wait."""
 
+    fetch_max_wait_ms: int = FETCH_MAX_WAIT_MS
+
     def _create_worker_consumer(self, transport: Any) -> aiokafka.AIOKafkaConsumer:
         consumer = super()._create_worker_consumer(transport)
-        consumer._fetch_max_wait_ms = FETCH_MAX_WAIT_MS  # read by AIOKafkaConsumer.start()
+        consumer._fetch_max_wait_ms = self.fetch_max_wait_ms  # read by AIOKafkaConsumer.start()
         return consumer
 
 
 class _ShortWaitConsumer(Consumer):
     """Faust's aiokafka consumer with the short-wait consumer thread."""
 
+    thread_class: type[_ShortWaitConsumerThread] = _ShortWaitConsumerThread
+
     def _new_consumer_thread(self) -> AIOKafkaConsumerThread:
-        return _ShortWaitConsumerThread(self, loop=self.loop, beacon=self.beacon)
+        return self.thread_class(self, loop=self.loop, beacon=self.beacon)
 
 
-def use_short_fetch_wait(app: faust.App) -> None:
-    """Make the app's consumer (created later, on start) fetch with FETCH_MAX_WAIT_MS."""
-    app.transport.Consumer = _ShortWaitConsumer  # type: ignore[misc]  # per app, not global
+def use_short_fetch_wait(app: faust.App, wait_ms: int = FETCH_MAX_WAIT_MS) -> None:
+    """Make the app's consumer (created later, on start) fetch with at most `wait_ms`."""
+    thread_class = type("ShortWaitConsumerThread", (_ShortWaitConsumerThread,),
+                        {"fetch_max_wait_ms": wait_ms})
+    consumer_class = type("ShortWaitConsumer", (_ShortWaitConsumer,),
+                          {"thread_class": thread_class})
+    app.transport.Consumer = consumer_class  # type: ignore[misc]  # per app, not global
 
 
 def freeze_loaded_state() -> None:

@@ -54,3 +54,12 @@ def test_window_partitioning_comes_from_the_environment(
     monkeypatch.setenv("STREAMS_WINDOW_PARTITIONING", "global")
     with pytest.raises(ValueError, match="window_partitioning"):
         Settings()
+
+
+def test_the_fetch_wait_setting_reaches_the_consumer_thread(tmp_path: Path) -> None:
+    settings = Settings(broker="kafka://127.0.0.1:1", web_port=0, data_dir=tmp_path,
+                        fetch_max_wait_ms=12)
+    app = build_app(settings)
+    assert app.transport.Consumer.thread_class.fetch_max_wait_ms == 12
+    other = build_app(Settings(broker="kafka://127.0.0.1:1", web_port=0, data_dir=tmp_path))
+    assert other.transport.Consumer.thread_class.fetch_max_wait_ms == 40  # per app
