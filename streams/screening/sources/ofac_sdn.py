@@ -63,9 +63,14 @@ def _rows(path: Path, columns: int, needs_eof: bool) -> tuple[bytes, Rows]:
     text = decode_text(path, data)
     if text.endswith(_EOF):
         text = text[:-1]
-    elif needs_eof:
+    elif needs_eof and not text.endswith("\n"):
+        # The issuer's files end with 0x1A; without it, accept only a file whose last record
+        # is complete (ends with a line break), so a download cut mid-record is refused.
         lines = max(len(text.splitlines()), 1)
-        raise ListLoadError(str(path), "truncated: the end-of-file marker 0x1A is missing", lines)
+        raise ListLoadError(
+            str(path), "truncated: no end-of-file marker 0x1A and the last line is incomplete",
+            lines,
+        )
 
     def rows() -> Rows:
         reader = csv.reader(io.StringIO(text, newline=""), strict=True)

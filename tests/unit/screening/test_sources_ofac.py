@@ -123,10 +123,16 @@ def test_version_changes_with_content(tmp_path: Path) -> None:
     assert load_sdn_csv(write_sdn(tmp_path, [BANK, PERSON])).version != first
 
 
+def test_a_complete_file_without_the_end_marker_loads(tmp_path: Path) -> None:
+    path = tmp_path / "sdn.csv"
+    path.write_text(SDN_ROW.format(**BANK), encoding="utf-8", newline="")
+    assert [e.entry_id for e in load_sdn_csv(path).entities] == ["101"]
+
+
 @pytest.mark.parametrize(
     ("content", "line", "reason"),
     [
-        (SDN_ROW.format(**BANK), 1, "end-of-file marker"),
+        (SDN_ROW.format(**BANK)[:-2], 1, "end-of-file marker 0x1A and the last line"),
         (SDN_ROW.format(**BANK) + '102,"CUT OFF\x1a', 2, "malformed CSV"),
         (SDN_ROW.format(**BANK) + '103,"X",-0- \r\n\x1a', 2, "expected 12 columns"),
         (SDN_ROW.format(**BANK) * 2 + "\x1a", 2, "duplicate ent_num 101"),
