@@ -104,13 +104,14 @@ def fixture_files(rules_dir: Path) -> list[Path]:
     return sorted([*tests.glob("*.yaml"), *tests.glob("*.yml")]) if tests.is_dir() else []
 
 
-def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+def merge_overrides(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    """A deep copy of `base` with `over` merged in; a None value removes the key."""
     out = copy.deepcopy(base)
     for key, value in over.items():
         if value is None:
             out.pop(key, None)
         elif isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = _merge(out[key], value)
+            out[key] = merge_overrides(out[key], value)
         else:
             out[key] = copy.deepcopy(value)
     return out
@@ -121,7 +122,7 @@ def _payments(case: Case, defaults: dict[str, Any], prefix: str) -> list[Payment
     start = datetime.fromisoformat(BASE_PAYMENT["created_at"].replace("Z", "+00:00"))
     out = []
     for i, raw in enumerate(raws):
-        data = _merge(_merge(BASE_PAYMENT, defaults), raw)
+        data = merge_overrides(merge_overrides(BASE_PAYMENT, defaults), raw)
         data.setdefault("payment_id", f"{prefix}-{i}")
         if "created_at" not in raw and "created_at" not in defaults:
             data["created_at"] = (start + timedelta(minutes=i)).astimezone(timezone.utc).isoformat()

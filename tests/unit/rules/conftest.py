@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
@@ -13,6 +12,7 @@ from rule_fakes import FakeListSet, FakeScreener
 
 from streams.models import Payment
 from streams.rules.engine import RuleEngine
+from streams.rules.fixtures import merge_overrides
 from streams.rules.loader import load_ruleset
 
 REPO_RULES = Path(__file__).resolve().parents[3] / "rules"
@@ -32,24 +32,12 @@ BASE_PAYMENT: dict[str, Any] = {
 }
 
 
-def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
-    out = copy.deepcopy(base)
-    for key, value in over.items():
-        if value is None:
-            out.pop(key, None)
-        elif isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = _merge(out[key], value)
-        else:
-            out[key] = value
-    return out
-
-
 @pytest.fixture
 def make_payment() -> Callable[..., Payment]:
     """A clean payment with overrides merged in (None removes a field)."""
 
     def factory(**overrides: Any) -> Payment:
-        return Payment.model_validate(_merge(BASE_PAYMENT, overrides))
+        return Payment.model_validate(merge_overrides(BASE_PAYMENT, overrides))
 
     return factory
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from rapidfuzz import fuzz
 
 from streams.rules.text import normalize_text
 from streams.screening.entities import Alias, Entity, EntityType, Identifier
+from streams.screening.screener import NameHit
 
 
 def _entity(list_id: str, entry_id: str, name: str, type_: EntityType, programs: tuple[str, ...],
@@ -48,18 +48,6 @@ ENTITIES = (
     _entity("custom_dprk", "DL-1", "DANDONG FRONTIER BANK", ORG, ("DPRK-LINKED",),
             bic="DFRBCNBJ", countries=("CN",)),
 )
-
-
-@dataclass(frozen=True)
-class FakeNameHit:
-    list_id: str
-    entry_id: str
-    entity_type: EntityType
-    entry_name: str
-    matched_name: str
-    programs: tuple[str, ...]
-    score: float
-    explanation: str
 
 
 class FakeNkBanks:
@@ -112,13 +100,13 @@ class FakeScreener:
         self.calls = 0
 
     def screen_name(self, name: str, entity_type: Any = None, *, min_score: float | None = None,
-                    list_ids: Any = None) -> list[FakeNameHit]:
+                    list_ids: Any = None) -> list[NameHit]:
         self.calls += 1
         query = normalize_text(name)
         hits = []
         for e in self.lists.entities():
             best = max((fuzz.token_sort_ratio(query, normalize_text(n)), n) for n in e.all_names())
             if best[0] >= (min_score or 85):
-                hits.append(FakeNameHit(e.list_id, e.entry_id, e.type, e.name, best[1],
+                hits.append(NameHit(e.list_id, e.entry_id, e.type, e.name, best[1],
                                         e.programs, best[0], f"{name!r} ~ {best[1]!r}"))
         return hits
