@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from file_server import FileServer
 
 from streams.broker import EmbeddedBroker
 
@@ -39,3 +40,13 @@ def shared_lists_dir() -> Path:
     if not (SHARED_LISTS_DIR / "sdn.csv").is_file():
         pytest.skip(f"real sanctions lists not found at {SHARED_LISTS_DIR}")
     return SHARED_LISTS_DIR
+
+
+@pytest.fixture
+def file_server() -> Iterator[FileServer]:
+    """A 127.0.0.1 HTTP server for the test; set `routes[path] = bytes` to serve a file."""
+    server = FileServer().start()
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import os
-import threading
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from file_server import FileServer
 
 from streams.errors import ListUpdateError
 from streams.listupdate import update_lists, versions_dir_for
@@ -17,47 +15,13 @@ from streams.screening.listset import load_lists
 SDN_SET = ("sdn.csv", "alt.csv", "add.csv", "sdn_comments.csv")
 
 
-class ListServer:
-    """A 127.0.0.1 HTTP server whose routes map a path to bytes (None: 404)."""
-
-    def __init__(self) -> None:
-        self.routes: dict[str, bytes | None] = {}
-        routes = self.routes
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802
-                body = routes.get(self.path)
-                if body is None:
-                    self.send_error(404)
-                    return
-                self.send_response(200)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}{path}"
+@pytest.fixture
+def server(file_server: FileServer) -> FileServer:
+    return file_server
 
 
 @pytest.fixture
-def server() -> Iterator[ListServer]:
-    srv = ListServer()
-    srv.thread.start()
-    try:
-        yield srv
-    finally:
-        srv.httpd.shutdown()
-        srv.httpd.server_close()
-
-
-@pytest.fixture
-def served(server: ListServer, shared_lists_dir: Path) -> dict[str, str]:
+def served(server: FileServer, shared_lists_dir: Path) -> dict[str, str]:
     """The shared OFAC and UN files served under /good/, name -> URL."""
     urls = {}
     for name in (*SDN_SET, "un_consolidated.xml"):
@@ -83,7 +47,7 @@ def test_update_swaps_in_a_verified_set(tmp_path: Path, served: dict[str, str]) 
 
 
 def test_truncated_file_is_refused_and_current_stays(
-    tmp_path: Path, server: ListServer, served: dict[str, str]
+    tmp_path: Path, server: FileServer, served: dict[str, str]
 ) -> None:
     lists_dir = tmp_path / "lists"
     update_lists(lists_dir, served, timeout=30)
@@ -104,7 +68,7 @@ def test_truncated_file_is_refused_and_current_stays(
 
 
 def test_garbage_file_is_refused(
-    tmp_path: Path, server: ListServer, served: dict[str, str]
+    tmp_path: Path, server: FileServer, served: dict[str, str]
 ) -> None:
     lists_dir = tmp_path / "lists"
     update_lists(lists_dir, served, timeout=30)
@@ -121,7 +85,7 @@ def test_garbage_file_is_refused(
     assert snapshot_of(lists_dir) == before
 
 
-def test_first_update_with_garbage_creates_nothing(tmp_path: Path, server: ListServer) -> None:
+def test_first_update_with_garbage_creates_nothing(tmp_path: Path, server: FileServer) -> None:
     server.routes["/junk/sdn.csv"] = b"\x00\xff" * 1000
     lists_dir = tmp_path / "lists"
     with pytest.raises(ListUpdateError, match="does not load"):
@@ -129,7 +93,7 @@ def test_first_update_with_garbage_creates_nothing(tmp_path: Path, server: ListS
     assert not lists_dir.exists()
 
 
-def test_http_error_and_bad_scheme(tmp_path: Path, server: ListServer) -> None:
+def test_http_error_and_bad_scheme(tmp_path: Path, server: FileServer) -> None:
     with pytest.raises(ListUpdateError, match="HTTP 404"):
         update_lists(tmp_path / "l", {"sdn.csv": server.url("/missing")}, timeout=30)
     with pytest.raises(ListUpdateError, match="only http and https"):
@@ -139,7 +103,7 @@ def test_http_error_and_bad_scheme(tmp_path: Path, server: ListServer) -> None:
 
 
 def test_files_not_downloaded_are_kept(
-    tmp_path: Path, server: ListServer, served: dict[str, str]
+    tmp_path: Path, server: FileServer, served: dict[str, str]
 ) -> None:
     lists_dir = tmp_path / "lists"
     lists_dir.mkdir()  # a plain directory made by hand, with a custom list in it

@@ -3,44 +3,13 @@
 from __future__ import annotations
 
 import json
-import threading
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from file_server import FileServer
 
 from streams.cli.main import cli
-
-
-@pytest.fixture
-def server() -> Iterator[tuple[dict[str, bytes], str]]:
-    """A 127.0.0.1 HTTP server: (routes path -> body, base URL)."""
-    routes: dict[str, bytes] = {}
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802
-            body = routes.get(self.path)
-            if body is None:
-                self.send_error(404)
-                return
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield routes, f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
 
 
 def run(*args: str, env: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
@@ -92,8 +61,9 @@ def test_bad_list_file_exits_2_with_the_reason(tmp_path: Path) -> None:
     assert f"{bad}:4" in result.output and "source" in result.output
 
 
-def test_update_through_the_cli(tmp_path: Path, server, shared_lists_dir: Path) -> None:
-    routes, base = server
+def test_update_through_the_cli(tmp_path: Path, file_server: FileServer,
+                                shared_lists_dir: Path) -> None:
+    routes, base = file_server.routes, file_server.url("")
     routes["/un.xml"] = (shared_lists_dir / "un_consolidated.xml").read_bytes()
     routes["/bad.xml"] = b"<CONSOLIDATED_LIST><INDIVIDUALS>"
     lists_dir = tmp_path / "lists"
