@@ -7,7 +7,7 @@ on a timer and turns each outcome into a log line and a counter.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, Protocol
@@ -38,11 +38,11 @@ class ReloadOutcome:
     errors: tuple[str, ...] = ()
 
 
-def _fingerprint(directory: Path) -> tuple[tuple[str, int, int], ...]:
-    try:
-        files = rule_files(directory)
-    except RuleError:
-        return ()
+Fingerprint = tuple[tuple[str, int, int], ...]
+
+
+def files_fingerprint(files: Iterable[Path]) -> Fingerprint:
+    """Path, mtime and size of each file that still exists: changes when any of them does."""
     out = []
     for path in files:
         try:
@@ -51,6 +51,13 @@ def _fingerprint(directory: Path) -> tuple[tuple[str, int, int], ...]:
             continue
         out.append((str(path), stat.st_mtime_ns, stat.st_size))
     return tuple(out)
+
+
+def _fingerprint(directory: Path) -> Fingerprint:
+    try:
+        return files_fingerprint(rule_files(directory))
+    except RuleError:
+        return ()
 
 
 class RuleReloader:

@@ -20,7 +20,7 @@ from streams.errors import ListLoadError
 from streams.pipeline import PaymentScreener
 from streams.rules.engine import RuleEngine
 from streams.rules.loader import load_ruleset
-from streams.rules.reload import RuleReloader
+from streams.rules.reload import Fingerprint, RuleReloader, files_fingerprint
 from streams.rules.window import WindowStore
 from streams.screening.listset import ListSet, load_lists
 from streams.settings import Settings
@@ -29,21 +29,12 @@ __all__ = ["ReloadReport", "ScreeningState", "load_screening_state"]
 
 log = logging.getLogger(__name__)
 
-Fingerprint = tuple[tuple[str, int, int], ...]
-
-
 def _fingerprint(paths: list[Path]) -> Fingerprint:
-    """Name, size and mtime of every file under `paths`: changes when any file changes."""
-    found: list[tuple[str, int, int]] = []
+    """Path, mtime and size of every file under `paths`: changes when any file changes."""
+    files: list[Path] = []
     for root in paths:
-        files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
-        for path in files:
-            try:
-                stat = path.stat()
-            except OSError:
-                continue
-            found.append((str(path), stat.st_size, stat.st_mtime_ns))
-    return tuple(found)
+        files += [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
+    return files_fingerprint(files)
 
 
 def record_lists(lists: ListSet) -> None:
