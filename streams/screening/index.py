@@ -33,7 +33,12 @@ from streams.screening.scoring import (
     token_similarity,
     token_weight,
 )
-from streams.screening.token_plans import TokenPlan, TokenPlans, expansion_similarity
+from streams.screening.token_plans import (
+    HolderKey,
+    TokenPlan,
+    TokenPlans,
+    expansion_similarity,
+)
 from streams.screening.vocabulary import CANONICAL
 from streams.screening.words import WordLookup
 
@@ -48,6 +53,7 @@ MAX_PAIR_TOKENS = 6  # queries up to this many tokens may block on pairs of toke
 MIN_BLOCKING_SIMILARITY = 0.75  # weaker typo neighbours do not bring candidates in
 MAX_FUZZY_POSTINGS = 300  # nor do neighbours as common as this
 ASSUMED_MIN_CHARS = 4  # unknown tokens this long may be two edits from a listed word
+UNBLOCKED_CACHE_SIZE = 20_000  # complete plans whose unblocked similarity is remembered
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +130,7 @@ class NameIndex:
         self._name_tokens = [name.tokens for name in self.names]
         self._name_weights = [name.weight for name in self.names]
         self._weak = [name.weak for name in self.names]
+        self._unblocked_cache: dict[HolderKey, float] = {}
 
     def __len__(self) -> int:
         return len(self.names)
@@ -131,7 +138,7 @@ class NameIndex:
     def _pair_candidates(self, tokens: tuple[str, ...], plans: list[TokenPlan],
                          joined: list[str | None]) -> set[int]:
         """Names holding at least two query tokens or typo neighbours (C-speed sets)."""
-        holders = [((token, plan.completing), self.plans.holders(token, plan))
+        holders = [(plan.key, self.plans.holders(token, plan))
                    for token, plan in zip(tokens, plans, strict=True)]
         candidates: set[int] = set()
         for i, first in enumerate(holders):
@@ -153,6 +160,11 @@ class NameIndex:
         order = sorted(range(len(tokens)), key=lambda i: plans[i].size)
         blocking: list[int] = []
         outside = sum(w * r for w, r in zip(weights, reach, strict=True))
+        if outside < need and not any(joined):
+            return set()  # even matching every token it can, no name reaches the threshold
+        # a complete plan's weak or common words bring no candidates: what they may add stays
+        unseen = [self._unblocked(plans[i]) if plans[i].complete else unseen[i]
+                  for i in range(len(tokens))]
         for i in order:
             if (outside < need and blocking) or reach[i] < 1.0:
                 break
@@ -170,15 +182,30 @@ class NameIndex:
             if joined[i]:
                 expansions.add(joined[i])  # type: ignore[arg-type]
             for token in expansions:
-                if token != tokens[i] and token != joined[i] and (
-                        expansion_similarity(tokens[i], token) < MIN_BLOCKING_SIMILARITY
-                        or len(self.postings[token]) > MAX_FUZZY_POSTINGS):
+                if token != tokens[i] and token != joined[i] and not self._blocks(tokens[i],
+                                                                                 token):
                     continue  # weak or common neighbours bring noise, not candidates
                 ids = self.postings[token]
                 if self._posting_weights[token][-1] > max_weight:
                     ids = ids[:bisect_right(self._posting_weights[token], max_weight)]
                 candidates.update(ids)
         return candidates
+
+    def _blocks(self, token: str, word: str) -> bool:
+        """Whether a query token's neighbour brings the names holding it in as candidates."""
+        return (expansion_similarity(token, word) >= MIN_BLOCKING_SIMILARITY
+                and len(self.postings[word]) <= MAX_FUZZY_POSTINGS)
+
+    def _unblocked(self, plan: TokenPlan) -> float:
+        """The best similarity among a plan's words that bring no candidates (0.0: none)."""
+        found = self._unblocked_cache.get(plan.key)
+        if found is None:
+            found = max((expansion_similarity(plan.token, w) for w in plan.expansions
+                         if w != plan.token and not self._blocks(plan.token, w)), default=0.0)
+            if len(self._unblocked_cache) >= UNBLOCKED_CACHE_SIZE:
+                self._unblocked_cache.clear()
+            self._unblocked_cache[plan.key] = found
+        return found
 
     def _bounded(self, tokens: tuple[str, ...], weights: list[float],
                      plans: list[TokenPlan], joined: list[str | None],
@@ -220,6 +247,8 @@ class NameIndex:
         if assumed and len(survivors) > FEW_SURVIVORS:
             q_unsure = c_unsure = 0.0
             q_get, c_get = q_extras.get, c_extras.get
+            for i in assumed:
+                self.plans.note_priced(tokens[i], len(survivors))
             for i, sims in zip(assumed, self._closest(tokens, assumed, survivors),
                                strict=True):
                 weight = weights[i]
@@ -333,12 +362,13 @@ class NameIndex:
         fuzzy = [plan.expansions for plan in plans]
         # A token with no vocabulary word within one edit can still align with two edits,
         # and an initial with any word it starts: neither is looked up, both are assumed.
-        reach = [1.0 if fuzzy[i] else _unfound_similarity(tokens[i])
-                 for i in range(len(tokens))]
+        reach = [1.0 if fuzzy[i] else 0.0 if plans[i].complete
+                 else _unfound_similarity(tokens[i]) for i in range(len(tokens))]
         # An unknown token may also be a misspelling two edits away from a word that its
         # neighbours (one edit) do not include: that is assumed too.
-        assumed = [i for i in range(len(tokens)) if not fuzzy[i] or len(tokens[i]) == 1
-                   or (tokens[i] not in self.postings and len(tokens[i]) >= ASSUMED_MIN_CHARS)]
+        assumed = [i for i in range(len(tokens)) if not plans[i].complete and (
+            not fuzzy[i] or len(tokens[i]) == 1
+            or (tokens[i] not in self.postings and len(tokens[i]) >= ASSUMED_MIN_CHARS))]
         credit = [_unfound_similarity(tokens[i]) if fuzzy[i] and len(tokens[i]) > 1
                   else reach[i] for i in range(len(tokens))]
         unsure = sum(weights[i] * credit[i] * FUZZY_BOUND for i in assumed)

@@ -6,6 +6,12 @@ them. The union of the postings of its close expansions (the names holding the t
 blocking on pairs) and the intersections of two common tokens' unions are remembered too,
 within an element budget. Plans and unions depend on the token only (and on whether it is
 the last token of a query a field may have cut), so remembering them changes no result.
+
+An unknown token's plan first holds only its close neighbours; the index then allows for
+words further away and prices them name by name. Once pricing a token has cost more than a
+full vocabulary scan would, its plan is made complete: every word it can align with, so no
+allowance and no pricing is needed any more (recurring unknown words: company words,
+surnames the lists do not hold).
 """
 
 from __future__ import annotations
@@ -14,26 +20,42 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
-from streams.screening.scoring import MIN_TOKEN_SIMILARITY, token_similarity, token_weight
+from streams.screening.scoring import (
+    LONG_FORMS,
+    MIN_TOKEN_SIMILARITY,
+    token_similarity,
+    token_weight,
+)
 from streams.screening.words import WordLookup
 
-__all__ = ["TokenPlan", "TokenPlans", "expansion_similarity"]
+__all__ = ["HolderKey", "TokenPlan", "TokenPlans", "expansion_similarity"]
 
 TOKEN_CACHE_SIZE = 20_000  # query tokens whose expansions and word plans are remembered
 HOLDER_CACHE_ELEMENTS = 500_000  # name ids kept in remembered unions and intersections
 COMMON_HOLDERS = 200  # intersections of two tokens held this often are remembered
+# names priced for one unknown token before its plan is completed by a full scan: pricing
+# costs about 1 us a name, the scan 1-2 ms
+COMPLETE_AFTER_PRICED = 2_000
+COMPLETE_MIN_CHARS = 3  # shorter tokens reach nothing beyond their one-edit neighbours
 
-HolderKey = tuple[str, bool]  # (token, completing)
+HolderKey = tuple[str, bool, bool]  # (token, completing, complete)
 
 
 @dataclass(frozen=True, slots=True)
 class TokenPlan:
     """What one query token may stand for: vocabulary words and their weights, best first."""
 
+    token: str
     expansions: frozenset[str]
     words: tuple[tuple[float, float, str], ...]  # (query weight, listed weight, word)
     size: int  # postings of all expansions: how rare the token is
     completing: bool  # the last token of a query that a field may have cut
+    complete: bool = False  # expansions hold every word it aligns with: nothing is assumed
+
+    @property
+    def key(self) -> HolderKey:
+        """What the remembered unions of this plan are filed under."""
+        return (self.token, self.completing, self.complete)
 
 
 @lru_cache(maxsize=262144)
@@ -52,16 +74,19 @@ class TokenPlans:
     def __init__(self, posting_sets: Mapping[str, frozenset[int]], words: WordLookup) -> None:
         self.posting_sets = posting_sets
         self.words = words
-        self._token_plans: dict[HolderKey, TokenPlan] = {}
+        self._token_plans: dict[tuple[str, bool], TokenPlan] = {}
         self._holders: dict[object, frozenset[int]] = {}
         self._held = 0
+        self._priced: dict[str, int] = {}  # unknown token -> names priced for it so far
 
     def plan(self, token: str, completing: bool) -> TokenPlan:
         """A query token's expansions and weighted words, best first (cached per token)."""
         key = (token, completing)
         plan = self._token_plans.get(key)
-        if plan is None:
-            expansions = frozenset(self.words.expand_token(token, completing))
+        if plan is None or (not plan.complete
+                            and self._priced.get(token, -1) >= COMPLETE_AFTER_PRICED):
+            complete = plan is not None
+            expansions = frozenset(self.words.expand_token(token, completing, complete=complete))
             weight = token_weight(token)
             words = []
             for x in expansions:
@@ -69,15 +94,26 @@ class TokenPlans:
                 words.append((weight * sim, token_weight(x) * sim, x))
             words.sort(reverse=True)
             size = sum(len(self.posting_sets[x]) for x in expansions) if expansions else 1 << 30
-            plan = TokenPlan(expansions, tuple(words), size, completing)
+            plan = TokenPlan(token, expansions, tuple(words), size, completing, complete)
             if len(self._token_plans) >= TOKEN_CACHE_SIZE:
                 self._token_plans.clear()
+                self._priced.clear()
             self._token_plans[key] = plan
         return plan
 
+    def may_complete(self, token: str) -> bool:
+        """Whether a full scan can replace the allowance made for a token's unseen words."""
+        return (len(token) >= COMPLETE_MIN_CHARS and token not in self.posting_sets
+                and token not in LONG_FORMS)
+
+    def note_priced(self, token: str, names: int) -> None:
+        """Count names priced for an unknown token; enough of them and its plan is completed."""
+        if self.may_complete(token):
+            self._priced[token] = self._priced.get(token, 0) + names
+
     def holders(self, token: str, plan: TokenPlan) -> frozenset[int]:
         """Names holding a token or a neighbour close enough to align (cached per token)."""
-        key = (token, plan.completing)
+        key = plan.key
         cached = self._holders.get(key)
         if cached is not None:
             return cached

@@ -12,8 +12,11 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Collection
 
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
 from streams.screening.normalize import phonetic_key
-from streams.screening.scoring import token_similarity
+from streams.screening.scoring import EDIT_COST, MIN_TOKEN_SIMILARITY, token_similarity
 from streams.screening.vocabulary import CANONICAL
 
 __all__ = ["TWO_EDIT_MIN_CHARS", "WordLookup"]
@@ -21,6 +24,9 @@ __all__ = ["TWO_EDIT_MIN_CHARS", "WordLookup"]
 MAX_FUZZY_TOKENS = 40  # vocabulary neighbours kept per query token
 NEIGHBOUR_CACHE_SIZE = 100_000  # query tokens whose neighbours are remembered
 TWO_EDIT_MIN_CHARS = 6  # tokens this long with no neighbour one edit away look two edits away
+# token_similarity's floor as rapidfuzz's OSA normalized similarity (1 - edits / longer length),
+# with a margin: a full scan must not miss a word that align() would pair
+SCAN_CUTOFF = 1.0 - (1.0 - MIN_TOKEN_SIMILARITY) / EDIT_COST - 0.01
 
 
 def _deletions(token: str) -> list[str]:
@@ -48,6 +54,7 @@ class WordLookup:
                 if len(key.replace("*", "")) >= 3:
                     self._sound_index.setdefault(key, []).append(token)
         self._sorted_forms: list[str] = sorted(forms)
+        self._scan_forms: list[str] = [f for f in self._sorted_forms if len(f) >= 2]
         self._neighbour_cache: dict[str, frozenset[str]] = {}
         self._halves_cache: dict[str, list[str]] = {}
 
@@ -84,6 +91,21 @@ class WordLookup:
             found = set(ranked[:MAX_FUZZY_TOKENS])
         return {t for t in found if token_similarity(token, t)[0] > 0.0}
 
+    def similar_words(self, token: str) -> set[str]:
+        """Every vocabulary word a token aligns with by spelling: a full scan (about 1-2 ms).
+
+        Unlike the neighbour lookups, which see one edit (two when nothing is one edit away),
+        this misses none, so a token it was run for needs no allowance for unseen words.
+        Halves and cut-off completions are not spelling matches: expand_token adds those.
+        """
+        found = set(self._find_neighbours(token)) if len(token) >= 3 else set()
+        for form, _, _ in process.extract(token, self._scan_forms, scorer=OSA.normalized_similarity,
+                                          score_cutoff=SCAN_CUTOFF, limit=None):
+            word = self.forms[form]
+            if word not in found and token_similarity(token, word)[0] > 0.0:
+                found.add(word)
+        return found
+
     def _halves(self, token: str) -> list[str]:
         """Two vocabulary words that ran together into one token (cached with neighbours)."""
         cached = self._halves_cache.get(token)
@@ -117,9 +139,12 @@ class WordLookup:
         """The vocabulary words query token i may stand for: itself, typos, halves, cut-offs."""
         return self.expand_token(tokens[i], may_be_truncated and i == len(tokens) - 1)
 
-    def expand_token(self, token: str, completing: bool) -> set[str]:
-        """The vocabulary words a token may stand for; `completing`: it may be cut short."""
-        found: set[str] = set(self._neighbours(token))
+    def expand_token(self, token: str, completing: bool, *, complete: bool = False) -> set[str]:
+        """The vocabulary words a token may stand for; `completing`: it may be cut short.
+
+        `complete`: every word within spelling reach (similar_words), not only close ones.
+        """
+        found: set[str] = self.similar_words(token) if complete else set(self._neighbours(token))
         if token in self.vocabulary:
             found.add(token)
         if len(token) >= 5:

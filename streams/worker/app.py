@@ -10,7 +10,7 @@ from streams import logs
 from streams.broker import free_port
 from streams.settings import Settings
 from streams.worker.repartition import repartition_topic_name
-from streams.worker.tuning import use_short_fetch_wait
+from streams.worker.tuning import schedule_full_collections, use_short_fetch_wait
 
 __all__ = ["Topics", "build_app", "declare_topics"]
 
@@ -71,6 +71,7 @@ def build_app(settings: Settings) -> faust.App:
         logging_config=logs.logging_config(settings),
     )
     use_short_fetch_wait(app, settings.fetch_max_wait_ms)
+    schedule_full_collections(app)
     return app
 
 

@@ -118,3 +118,27 @@ def test_a_cut_off_last_token_is_remembered_apart() -> None:
     assert "1" in cut
     assert whole == found(NameIndex(SAMPLE), query, min_score=90.0, truncated=False)
     assert whole != cut
+
+
+def test_a_recurring_unknown_token_gets_a_complete_plan(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("streams.screening.index.FEW_SURVIVORS", 0)  # price every survivor
+    monkeypatch.setattr("streams.screening.token_plans.COMPLETE_AFTER_PRICED", 1)
+    fresh = {query: found(NameIndex(SAMPLE), query) for query in QUERIES}
+    shared = NameIndex(SAMPLE)
+    for _ in range(3):  # priced, then completed, then served from the complete plan
+        for query in QUERIES:
+            assert found(shared, query) == fresh[query], query
+    completed = {token for (token, _), plan in shared.plans._token_plans.items()
+                 if plan.complete}
+    assert {"hongxiamg", "kwangsom"} <= completed
+    # a listed word two substitutions away is among the complete plan's words
+    assert "hongxiang" in shared.plans.plan("hongxiamg", False).expansions
+    assert not shared.plans.may_complete("hongxiang")  # listed words need no scan
+
+
+def test_similar_words_finds_what_one_edit_lookups_miss() -> None:
+    words = WordLookup({"pyongyang", "kwangson", "kim", "coml"})
+    assert words.expand_token("pxongyanq", False) == set()  # two substitutions
+    assert words.similar_words("pxongyanq") == {"pyongyang"}
+    assert words.similar_words("zzzzzz") == set()
+    assert words.similar_words("komercial") == {"coml"}  # through the long form
