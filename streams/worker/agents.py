@@ -11,6 +11,10 @@ condition was reached; a window candidate is forwarded to `<app_id>-payments-by-
 (forward_batches, streams/worker/candidates.py), and the `screen-by-debtor` agent screens
 it there (screen_forwarded), so the windowed totals of one debtor live on one partition
 (streams/worker/repartition.py). With "local" they screen directly (screen_batches).
+
+Every loop runs through `run_batches`: while the broker acknowledges the outputs of up to
+four batches (streams/worker/inflight.py), the next batch is screened; events are acked in
+batch order once their batch's outputs are acknowledged.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from __future__ import annotations
 import importlib
 import logging
 import time
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -30,15 +34,17 @@ from streams.web import Readiness, register_ops_views
 from streams.worker.app import Topics, build_app, declare_topics, make_topics
 from streams.worker.broker_watch import install_broker_watch
 from streams.worker.candidates import WindowRouter, screen_or_forward_records
+from streams.worker.inflight import InFlightBatches, RepeatFilter
 from streams.worker.processing import (
     BatchReport,
     Headers,
     Outputs,
     PaymentDecoder,
     Publisher,
+    QueuedBatch,
     json_decoder,
-    process_records,
-    publish_all,
+    queue_outgoing,
+    queue_records,
     records_from_events,
 )
 from streams.worker.repartition import forward_records, forwarded_records
@@ -52,6 +58,7 @@ __all__ = [
     "WorkerContext",
     "build_worker",
     "forward_batches",
+    "run_batches",
     "screen_batches",
     "screen_forwarded",
     "screen_stream",
@@ -84,39 +91,6 @@ class ProducerPublisher:
             topic, key, value, partition=None, timestamp=None,
             headers=list(headers) if headers else None,
         )
-
-
-class RepeatFilter:
-    """Drops records this process already published the outputs of, per input partition.
-
-    After a (re)start, Faust's table recovery seeks the stream partitions back to their
-    committed offsets although the consumer may already have fetched from them, so a record
-    can be handed over twice (seen on Tansu: a payment screened twice right after a
-    restart). Its outputs are out already: the repeat is acked and skipped, which keeps
-    at least once and drops only repeats within one process.
-    """
-
-    def __init__(self) -> None:
-        self.done: dict[tuple[str, int | None], int] = {}
-
-    def fresh(self, events: Sequence[Any]) -> tuple[list[Any], dict[tuple[str, int | None], int]]:
-        """The events not processed yet, and the offsets to `mark` once they are published."""
-        fresh: list[Any] = []
-        seen: dict[tuple[str, int | None], int] = {}
-        for event in events:
-            message = event.message
-            where, offset = (message.topic, message.partition), message.offset
-            if offset is not None:
-                last = seen.get(where, self.done.get(where))
-                if last is not None and offset <= last:
-                    continue
-                seen[where] = offset
-            fresh.append(event)
-        return fresh, seen
-
-    def mark(self, seen: dict[tuple[str, int | None], int]) -> None:
-        """Remember offsets whose outputs the broker has acknowledged."""
-        self.done.update(seen)
 
 
 @dataclass
@@ -156,11 +130,6 @@ async def screen_stream(
         await screen_batches(stream, decode, ctx, source)
 
 
-def _batches(stream: faust.StreamT[Any]) -> tuple[faust.Stream[Any], Any]:
-    faust_stream = cast("faust.Stream[Any]", stream)
-    return faust_stream, faust_stream.noack_take(BATCH_SIZE, within=BATCH_WAIT_SECONDS)
-
-
 def _log_failures(report: BatchReport) -> None:
     if report.failures:  # decoder or screener bugs: dead-lettered, and worth a line
         log.warning("%d records of a batch failed in the decoder or the screener and were "
@@ -168,31 +137,64 @@ def _log_failures(report: BatchReport) -> None:
                     + report.dead_letters["screening_error"], "; ".join(report.failures))
 
 
+def _observer(source: str, batch: QueuedBatch) -> Callable[[], None]:
+    """Counts a batch once it is acked; its `publish` stage runs from queueing to the ack."""
+
+    def observe() -> None:
+        report = batch.report
+        report.stage_seconds["publish"] = time.perf_counter() - batch.queued
+        metrics.observe_report(source, report, stage_seconds=report.stage_seconds)
+
+    return observe
+
+
+#: Screens the fresh events of one batch and queues every message it produces.
+BatchQueuer = Callable[[list[Any]], Awaitable[QueuedBatch]]
+
+
+async def run_batches(stream: faust.StreamT[Any], ctx: WorkerContext, source: str,
+                      queue_batch: BatchQueuer) -> None:
+    """Take batches, screen and queue each, and ack them in order as the broker confirms them.
+
+    `noack_take` leaves acking to us: a batch's events are acked only once every message it
+    produced (and every earlier batch's) is acknowledged by the broker (InFlightBatches),
+    while the next batches are screened. On a stop the batches in flight get a few seconds
+    to be acknowledged and acked; whatever is still unacked then (the worker is killed, or
+    publishing never succeeds) keeps its offsets uncommitted and is screened again after a
+    restart. (`take_events` would ack them on the way out.) Metrics are counted when a batch
+    is acked; decoder and screener failures are logged when it is screened.
+    """
+    faust_stream = cast("faust.Stream[Any]", stream)
+    batches = faust_stream.noack_take(BATCH_SIZE, within=BATCH_WAIT_SECONDS)
+    in_flight = InFlightBatches(faust_stream.ack, ctx.repeats)
+    try:
+        async for events in batches:
+            await in_flight.wait_for_room()
+            fresh, offsets = ctx.repeats.fresh(events)
+            batch = await queue_batch(fresh)
+            in_flight.add(batch.confirm, events, offsets, _observer(source, batch))
+            _log_failures(batch.report)
+    except BaseException:  # cancelled (the worker stops) or a bug: a second cancel gives up
+        await in_flight.close()
+        raise
+    # the stream ended: Faust stops an agent by ending its stream, then cancels its task
+    await in_flight.close(absorb_cancel=True)
+
+
 async def screen_batches(
     stream: faust.StreamT[Any], decode: PaymentDecoder, ctx: WorkerContext, source: str = "json"
 ) -> None:
-    """The batch loop of screen_stream, without producer start-up (tests drive it in process).
-
-    `noack_take` leaves acking to us: a batch's events are acked only once every message it
-    produced is acknowledged by the broker. If publishing never succeeds (the worker is
-    stopped or killed first), the events stay unacked and their offsets uncommitted, so the
-    batch is screened again after a restart. (`take_events` would ack them on the way out.)
-    """
+    """One hop (local mode): screen, publish, ack; without producer start-up (tests drive it)."""
     max_bytes = ctx.settings.max_message_bytes
-    faust_stream, batches = _batches(stream)
-    async for events in batches:
-        fresh, seen = ctx.repeats.fresh(events)
-        records = records_from_events(fresh)
+
+    async def queue_batch(events: list[Any]) -> QueuedBatch:
         # the screener is read once per batch: a reload swaps it between batches only
-        report = await process_records(
-            records, decode, ctx.state.screener, ctx.publisher, ctx.outputs,
-            max_bytes=max_bytes, scope=ctx.windows,
+        return await queue_records(
+            records_from_events(events), decode, ctx.state.screener, ctx.publisher,
+            ctx.outputs, max_bytes=max_bytes, scope=ctx.windows,
         )
-        ctx.repeats.mark(seen)
-        for event in events:
-            await faust_stream.ack(event)
-        metrics.observe_report(source, report, stage_seconds=report.stage_seconds)
-        _log_failures(report)
+
+    await run_batches(stream, ctx, source, queue_batch)
 
 
 async def forward_batches(
@@ -208,11 +210,10 @@ async def forward_batches(
     if topic is None:
         raise RuntimeError("forward_batches needs window_partitioning='repartition'")
     max_bytes = ctx.settings.max_message_bytes
-    faust_stream, batches = _batches(stream)
-    async for events in batches:
+
+    async def queue_batch(events: list[Any]) -> QueuedBatch:
         started = time.perf_counter()
-        fresh, seen = ctx.repeats.fresh(events)
-        records = records_from_events(fresh, started)
+        records = records_from_events(events, started)
         if ctx.router is not None:
             # the screener is read once per batch: a reload swaps it between batches only
             messages, report = screen_or_forward_records(
@@ -221,14 +222,10 @@ async def forward_batches(
         else:
             messages, report = forward_records(records, decode, ctx.outputs, topic,
                                                max_bytes=max_bytes)
-        screened = time.perf_counter()
-        await publish_all(messages, ctx.publisher)
-        ctx.repeats.mark(seen)
-        for event in events:
-            await faust_stream.ack(event)
-        stages = {"screen": screened - started, "publish": time.perf_counter() - screened}
-        metrics.observe_report(source, report, stage_seconds=stages)
-        _log_failures(report)
+        report.stage_seconds = {"screen": time.perf_counter() - started}
+        return await queue_outgoing(messages, report, ctx.publisher)
+
+    await run_batches(stream, ctx, source, queue_batch)
 
 
 async def screen_forwarded(stream: faust.StreamT[Any], ctx: WorkerContext) -> None:
@@ -236,20 +233,18 @@ async def screen_forwarded(stream: faust.StreamT[Any], ctx: WorkerContext) -> No
     await ctx.app.maybe_start_producer()
     await declare_topics(ctx.topics)
     # canonical JSON of a payment that passed the size limit in stage 1: allow for re-encoding
-    decode = json_decoder(2 * ctx.settings.max_message_bytes)
-    faust_stream, batches = _batches(stream)
-    async for events in batches:
-        fresh, seen = ctx.repeats.fresh(events)
-        report = await process_records(
-            forwarded_records(fresh), decode, ctx.state.screener, ctx.publisher, ctx.outputs,
-            max_bytes=2 * ctx.settings.max_message_bytes, scope=ctx.windows,
+    max_bytes = 2 * ctx.settings.max_message_bytes
+    decode = json_decoder(max_bytes)
+
+    async def queue_batch(events: list[Any]) -> QueuedBatch:
+        batch = await queue_records(
+            forwarded_records(events), decode, ctx.state.screener, ctx.publisher, ctx.outputs,
+            max_bytes=max_bytes, scope=ctx.windows,
         )
-        ctx.repeats.mark(seen)
-        for event in events:
-            await faust_stream.ack(event)
-        report.records = 0  # consumed payments are counted once, by stage 1 and its source
-        metrics.observe_report("json", report, stage_seconds=report.stage_seconds)
-        _log_failures(report)
+        batch.report.records = 0  # consumed payments are counted once, by stage 1's source
+        return batch
+
+    await run_batches(stream, ctx, "json", queue_batch)
 
 
 def make_context(settings: Settings) -> WorkerContext:

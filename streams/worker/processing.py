@@ -2,7 +2,8 @@
 
 How a format agent uses it (pacs.008, MT103, or any other wire format): register an agent
 that calls `streams.worker.agents.screen_stream(stream, decode, ctx, source)`, which runs
-this module's `process_records` on every batch and acks the batch's events afterwards::
+this module's `queue_records` on every batch and acks the batch's events once the broker
+has acknowledged its outputs::
 
     @ctx.app.agent(topic, name="screen-pacs008")
     async def screen_pacs008(stream):
@@ -10,10 +11,12 @@ this module's `process_records` on every batch and acks the batch's events after
 
 `decode` turns the bytes of one record into the payments it carries; it raises
 PaymentDecodeError (or FormatError) with a reason and an error_type for anything it cannot
-convert. `process_records` checks the size limit, calls `decode`, screens each payment, and
-publishes an alert when flagged, a result for every payment, and a dead letter for every
-record (or payment) it cannot screen; it returns only once the broker has acknowledged
-every one of those messages, so the caller may then ack the batch's events.
+convert. `queue_records` checks the size limit, calls `decode`, screens each payment, and
+queues on the producer an alert when flagged, a result for every payment, and a dead
+letter for every record (or payment) it cannot screen; its `confirm` coroutine completes
+only once the broker has acknowledged every one of those messages, so the caller may then
+ack the batch's events (the agents do so through streams/worker/inflight.py, which lets
+the next batch be screened meanwhile). `process_records` is both halves, one batch at a time.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ import asyncio
 import logging
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -37,13 +40,18 @@ __all__ = [
     "Outputs",
     "PaymentDecoder",
     "Publisher",
+    "QueuedBatch",
     "RawRecord",
+    "confirm_all",
     "dead_letter",
     "decode_or_dead_letter",
     "json_decoder",
     "outcome_messages",
     "publish_all",
     "process_records",
+    "queue_all",
+    "queue_outgoing",
+    "queue_records",
     "records_from_events",
     "screen_records",
     "screening_failed",
@@ -269,15 +277,21 @@ def outcome_messages(payment: Payment, outcome: Outcome, outputs: Outputs,
     report.latencies_ms.append(result.latency_ms)
 
 
-async def publish_all(
-    messages: Sequence[Outgoing], publisher: Publisher, also: Sequence[Awaitable[Any]] = ()
-) -> None:
-    """Hand every message to the producer, then wait until the broker has acknowledged all.
+async def queue_all(messages: Sequence[Outgoing], publisher: Publisher) -> list[Awaitable[Any]]:
+    """Hand every message to the producer, in order; their delivery futures, unawaited."""
+    return [await _send(publisher, m) for m in messages]
 
-    A message the producer gives up on (its own retries exhausted) is sent again after a
-    pause, for as long as it takes: the batch is not acked until everything is out.
+
+async def confirm_all(
+    messages: Sequence[Outgoing], pending: Sequence[Awaitable[Any]], publisher: Publisher,
+    also: Sequence[Awaitable[Any]] = (),
+) -> None:
+    """Wait until the broker has acknowledged every queued message (and `also`).
+
+    `pending` are the delivery futures of `messages` (queue_all). A message the producer
+    gives up on (its own retries exhausted) is sent again after a pause, for as long as it
+    takes: the batch is not acked until everything is out.
     """
-    pending = [await _send(publisher, m) for m in messages]
     outcomes = await asyncio.gather(*pending, *also, return_exceptions=True)
     failed = [m for m, outcome in zip(messages, outcomes, strict=False)
               if isinstance(outcome, BaseException)]
@@ -298,6 +312,59 @@ async def publish_all(
                   if isinstance(outcome, BaseException)]
 
 
+async def publish_all(
+    messages: Sequence[Outgoing], publisher: Publisher, also: Sequence[Awaitable[Any]] = ()
+) -> None:
+    """Hand every message to the producer, then wait until the broker has acknowledged all."""
+    await confirm_all(messages, await queue_all(messages, publisher), publisher, also)
+
+
+@dataclass(slots=True)
+class QueuedBatch:
+    """A screened batch whose messages are all queued on the producer, in order.
+
+    `confirm` completes once the broker has acknowledged all of them (and the window
+    store's writes); until then the batch's events must not be acked.
+    """
+
+    report: BatchReport
+    confirm: Coroutine[Any, Any, None]
+    queued: float  # time.perf_counter() when the first message was queued
+
+
+async def queue_outgoing(messages: Sequence[Outgoing], report: BatchReport,
+                         publisher: Publisher, scope: PartitionScope | None = None
+                         ) -> QueuedBatch:
+    """Queue a screened batch's messages; the confirmation also awaits the scope's writes."""
+    queued = time.perf_counter()
+    pending = await queue_all(messages, publisher)
+    also = scope.drain() if scope is not None else []
+    return QueuedBatch(report, confirm_all(messages, pending, publisher, also), queued)
+
+
+async def queue_records(
+    records: Sequence[RawRecord],
+    decode: PaymentDecoder,
+    screener: PaymentScreener,
+    publisher: Publisher,
+    outputs: Outputs,
+    *,
+    max_bytes: int,
+    scope: PartitionScope | None = None,
+) -> QueuedBatch:
+    """Screen a batch and queue its alerts, results and dead letters, without awaiting acks.
+
+    `scope` (the window store) is bound to each record's partition before its payments are
+    screened; the state changes it queued are awaited by the confirmation, with the messages.
+    """
+    started = time.perf_counter()
+    messages, report = screen_records(
+        records, decode, screener, outputs, max_bytes=max_bytes, scope=scope
+    )
+    report.stage_seconds = {"screen": time.perf_counter() - started}
+    return await queue_outgoing(messages, report, publisher, scope)
+
+
 async def process_records(
     records: Sequence[RawRecord],
     decode: PaymentDecoder,
@@ -310,15 +377,11 @@ async def process_records(
 ) -> BatchReport:
     """Screen a batch and publish its alerts, results and dead letters; returns after broker acks.
 
-    `scope` (the window store) is bound to each record's partition before its payments are
-    screened; the state changes it queued are awaited together with the batch's messages.
+    One batch at a time (queue_records, then its confirmation); the agents overlap batches
+    with streams.worker.inflight.InFlightBatches instead.
     """
-    started = time.perf_counter()
-    messages, report = screen_records(
-        records, decode, screener, outputs, max_bytes=max_bytes, scope=scope
-    )
-    screened = time.perf_counter()
-    await publish_all(messages, publisher, scope.drain() if scope is not None else ())
-    report.stage_seconds = {"screen": screened - started,
-                            "publish": time.perf_counter() - screened}
-    return report
+    batch = await queue_records(records, decode, screener, publisher, outputs,
+                                max_bytes=max_bytes, scope=scope)
+    await batch.confirm
+    batch.report.stage_seconds["publish"] = time.perf_counter() - batch.queued
+    return batch.report

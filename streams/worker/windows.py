@@ -61,6 +61,7 @@ class TableWindowStore:
         self.partitions = partitions
         self.partition = 0
         self._dirty: dict[tuple[int, str], dict[str, list[str]]] = {}
+        self._writing: asyncio.Future[None] | None = None  # the last drain's write
 
     def bind(self, partition: int | None) -> None:
         """Scope the next `add` calls to the input partition of the record being screened."""
@@ -76,11 +77,24 @@ class TableWindowStore:
         (tests/integration/test_windows_exact.py reproduces it). One record per batch keeps
         every changelog record restorable, for the price of one round trip per changed key
         of a partition (partitions are written side by side).
+
+        The write starts now and only after the previous drain's write has finished: with
+        several batches in flight (streams/worker/inflight.py) two batches' writes of a key
+        must neither share a producer batch nor land out of order (a retried older write
+        would overwrite the newer entries in the changelog).
         """
         if not self._dirty:
             return []
         dirty, self._dirty = self._dirty, {}
-        return [self._write(dirty)]
+        write = asyncio.ensure_future(self._write_after(self._writing, dirty))
+        self._writing = write
+        return [write]
+
+    async def _write_after(self, previous: asyncio.Future[None] | None,
+                           dirty: dict[tuple[int, str], dict[str, list[str]]]) -> None:
+        if previous is not None and not previous.done():
+            await asyncio.wait([previous])  # done or cancelled: either way its turn is over
+        await self._write(dirty)
 
     async def _write(self, dirty: dict[tuple[int, str], dict[str, list[str]]]) -> None:
         by_partition: dict[int, list[tuple[str, dict[str, list[str]]]]] = {}

@@ -1,7 +1,8 @@
 """The payments agent's batch loop in process, with Faust's agent.test_context() and no broker.
 
 The publisher records what would be sent and completes each send only when the test says so,
-which shows that a batch's events are acked after, and only after, its sends complete.
+which shows that a batch's events are acked after, and only after, its sends complete, that
+the next batch is screened meanwhile, and that a stop acks what the broker then confirms.
 """
 
 from __future__ import annotations
@@ -36,9 +37,10 @@ class HeldPublisher:
         self.futures.append(future)
         return future
 
-    def release(self) -> None:
-        for future in self.futures:
-            if not future.done():
+    def release(self, *indexes: int) -> None:
+        """Complete the sends at these indexes (all of them when none are given)."""
+        for index, future in enumerate(self.futures):
+            if not future.done() and (not indexes or index in indexes):
                 future.set_result(None)
 
     def of(self, topic: str) -> list[dict[str, Any]]:
@@ -111,3 +113,29 @@ async def test_events_are_acked_only_after_their_sends_complete(harness: Any) ->
     assert not event.message.acked and not bad.message.acked
     publisher.release()
     await _wait_for(lambda: event.message.acked and bad.message.acked)
+
+
+async def test_the_next_batch_is_screened_while_the_broker_holds_the_previous(
+        harness: Any) -> None:
+    agent, publisher, outputs = harness
+    first = await agent.put(json.dumps(CLEAN["DEMO-2016-103"]).encode(), key=b"k1", wait=False)
+    await _wait_for(lambda: len(publisher.sent) == 1)
+    second = await agent.put(json.dumps(CLEAN["DEMO-2016-104"]).encode(), key=b"k2", wait=False)
+    # the first batch's result is not acknowledged, yet the second batch is screened and sent
+    await _wait_for(lambda: len(publisher.sent) == 2)
+    publisher.release(1)
+    await asyncio.sleep(0.2)
+    # the second batch's result is acknowledged, but the first batch comes first
+    assert not first.message.acked and not second.message.acked
+    publisher.release(0)
+    await _wait_for(lambda: first.message.acked and second.message.acked)
+
+
+async def test_a_stop_acks_the_batches_the_broker_then_acknowledges(harness: Any) -> None:
+    agent, publisher, _ = harness
+    event = await agent.put(json.dumps(CLEAN["DEMO-2016-105"]).encode(), key=b"k1", wait=False)
+    await _wait_for(lambda: len(publisher.sent) == 1)
+    asyncio.get_running_loop().call_later(0.3, publisher.release)
+    await agent.stop()  # cancels the agent while its batch is in flight
+    assert publisher.futures[0].done()  # the stop waited for the broker's acknowledgement
+    assert event.message.acked

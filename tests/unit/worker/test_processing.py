@@ -18,6 +18,7 @@ from streams.worker.processing import (
     RawRecord,
     json_decoder,
     process_records,
+    queue_records,
     records_from_events,
     screen_records,
 )
@@ -228,3 +229,38 @@ async def test_messages_the_producer_gave_up_on_are_sent_again(
                           screener, publisher, OUT, max_bytes=MAX)
     assert sorted(publisher.attempts) == [("alerts", b"P1"), ("results", b"P1"),
                                           ("results", b"P1")]
+
+
+class HeldPublisher:
+    """Records sends in order; no send is acknowledged until the test says so."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, bytes | None]] = []
+        self.futures: list[asyncio.Future[None]] = []
+
+    async def send(self, topic: str, key: bytes | None, value: bytes) -> asyncio.Future[None]:
+        self.sent.append((topic, key))
+        self.futures.append(asyncio.get_running_loop().create_future())
+        return self.futures[-1]
+
+
+async def test_queue_records_queues_everything_in_order_and_confirms_later(
+        screener: PaymentScreener) -> None:
+    scope, publisher = Scope(), HeldPublisher()
+    changelog: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+    scope.pending.append(changelog)
+    records = [record(payment("P1", "FLAG"), 0, b"P1"), record(b"{", 1),
+               record(payment("P2"), 2, b"P2")]
+    batch = await queue_records(records, json_decoder(MAX), screener, publisher, OUT,
+                                max_bytes=MAX, scope=scope)
+    # every message is queued, in record order, and nothing has been acknowledged yet
+    assert publisher.sent == [("alerts", b"P1"), ("results", b"P1"), ("dlq", b"k"),
+                              ("results", b"P2")]
+    assert set(batch.report.stage_seconds) == {"screen"}
+    confirm = asyncio.ensure_future(batch.confirm)
+    for future in publisher.futures:
+        future.set_result(None)
+    await asyncio.sleep(0.01)
+    assert not confirm.done()  # the window store's write is part of the confirmation
+    changelog.set_result(None)
+    await asyncio.wait_for(confirm, 1)

@@ -93,6 +93,23 @@ async def test_a_failed_changelog_write_is_written_again(monkeypatch: Any) -> No
     assert [k for _, k, _ in table.changelog] == ["0|a", "0|a"]
 
 
+
+async def test_batches_in_flight_write_in_drain_order_even_when_one_is_retried(
+        monkeypatch: Any) -> None:
+    # two batches in flight (streams/worker/inflight.py) write the same key; the first
+    # write fails: its retry must not land after, and overwrite, the second batch's entries
+    monkeypatch.setattr("streams.worker.windows.RETRY_FIRST_PAUSE_SECONDS", 0.05)
+    table = FakeTable(fail_first=1)
+    store = TableWindowStore(table, partitions=2)
+    store.add("a", "P1", T0, Decimal("9500"), WEEK)
+    [first] = store.drain()
+    store.add("a", "P2", T0, Decimal("9500"), WEEK)
+    [second] = store.drain()
+    await asyncio.gather(first, second)
+    assert [set(entries) for _, _, entries in table.changelog] == [
+        {"P1"}, {"P1"}, {"P1", "P2"}]  # failed, written again, then the next batch's
+    assert table.in_flight == [0, 0, 0]  # never two records in one producer batch
+
 def test_totals_cover_every_local_partition_within_the_window() -> None:
     store = TableWindowStore(FakeTable(), partitions=4)
     store.bind(0)
