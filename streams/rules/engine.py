@@ -1,4 +1,11 @@
-"""The rule engine: evaluates the active RuleSet over one payment and explains every hit."""
+"""The rule engine: evaluates the active RuleSet over one payment and explains every hit.
+
+A rule whose condition looks at the subject only (list, identifier, set, country and text
+matches: no amount, currency or window) gives the same findings for the same party, bank or
+text in every payment, so its findings are remembered per subject (banks recur in almost
+every payment). The memory belongs to one compiled rule set over one screener and one
+ListSet: a rule reload compiles a new one, a list reload builds a new engine.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
-from streams.models import Hit, Payment
+from pydantic import BaseModel
+
+from streams.models import Agent, Hit, Party, Payment
 from streams.pipeline import Evaluation, RuleHit
 from streams.rules.allowlist import AllowList
 from streams.rules.conditions import ConditionCompiler, Evaluator
@@ -17,13 +26,28 @@ from streams.rules.model import (
     AGENT_ROLES,
     PARTY_ROLES,
     ROLE_GROUPS,
+    AllCond,
+    AnyCond,
+    CountryInCond,
+    IdentifierMatchCond,
     ListMatchCond,
+    Macro,
+    MacroCond,
     MemberOfCond,
+    NotCond,
     Rule,
+    TextMatchCond,
 )
 from streams.rules.window import InMemoryWindowStore, WindowStore
 
-__all__ = ["CompiledRule", "RuleEngine", "subjects_of"]
+__all__ = ["CompiledRule", "RuleEngine", "subject_key", "subject_only", "subjects_of"]
+
+#: Subjects whose findings one subject-only rule remembers before it forgets them all.
+SUBJECT_MEMO_SIZE = 20_000
+_SUBJECT_LEAVES = (ListMatchCond, IdentifierMatchCond, MemberOfCond, CountryInCond,
+                   TextMatchCond)
+
+SubjectKey = tuple[object, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +57,52 @@ class CompiledRule:
     rule: Rule
     roles: tuple[str, ...]
     evaluate: Evaluator
+    memo: dict[SubjectKey, list[Finding] | None] | None  # None: depends on more than the subject
+
+    def findings(self, ctx: Context, subject: Subject | None,
+                 key: SubjectKey | None) -> list[Finding] | None:
+        """The condition's findings on one subject (remembered when it sees only the subject)."""
+        memo = self.memo
+        if memo is None or subject is None or key is None:
+            return self.evaluate(ctx, subject)
+        try:
+            return memo[key]
+        except KeyError:
+            pass
+        found = self.evaluate(ctx, subject)
+        if len(memo) >= SUBJECT_MEMO_SIZE:
+            memo.clear()
+        memo[key] = found
+        return found
+
+
+def subject_key(subject: Subject) -> SubjectKey:
+    """Everything a subject-only condition can see of a subject, as plain values."""
+    holder: Party | Agent | None = subject.party if subject.party is not None else subject.agent
+    if holder is None:
+        return (subject.role, subject.text)
+    address = holder.address
+    where = () if address is None else (address.street, address.town, address.postcode,
+                                        address.country)
+    if isinstance(holder, Party):
+        return (subject.role, "party", holder.name, holder.account, holder.country, holder.id,
+                *where)
+    return (subject.role, "agent", holder.bic, holder.name, holder.country, *where)
+
+
+def subject_only(cond: BaseModel, macros: dict[str, Macro]) -> bool:
+    """Whether a condition looks at the subject alone (no amount, currency or window)."""
+    if isinstance(cond, _SUBJECT_LEAVES):
+        return True
+    if isinstance(cond, AllCond):
+        return all(subject_only(c, macros) for c in cond.all)
+    if isinstance(cond, AnyCond):
+        return all(subject_only(c, macros) for c in cond.any)
+    if isinstance(cond, NotCond):
+        return subject_only(cond.not_, macros)
+    if isinstance(cond, MacroCond):
+        return subject_only(macros[cond.use].condition, macros)
+    return False
 
 
 def _expand_roles(roles: list[str]) -> tuple[str, ...]:
@@ -82,7 +152,8 @@ class _Compiled:
         compiler = ConditionCompiler(sets, ruleset.macros)
         self.ruleset = ruleset
         self.rules = tuple(
-            CompiledRule(rule, _expand_roles(list(rule.roles)), compiler.compile(rule.when))
+            CompiledRule(rule, _expand_roles(list(rule.roles)), compiler.compile(rule.when),
+                         {} if subject_only(rule.when, ruleset.macros) else None)
             for rule in ruleset.enabled_rules
         )
         self.allow = AllowList(ruleset.allow)
@@ -135,6 +206,7 @@ class RuleEngine:
         evaluation = Evaluation()
         by_roles: dict[tuple[str, ...], tuple[Subject | None, ...]] = {}
         by_role: dict[str, list[Subject]] = {}
+        keys: dict[int, SubjectKey] = {}  # id(subject) -> subject_key, once per payment
         for item in compiled.rules:
             ctx.rule_id = item.rule.id
             seen: set[tuple[str, str, str | None, str | None]] = set()
@@ -143,7 +215,12 @@ class RuleEngine:
                 targets = _targets(payment, item.roles, by_role)
                 by_roles[item.roles] = targets
             for subject in targets:
-                findings = item.evaluate(ctx, subject)
+                key = None
+                if item.memo is not None and subject is not None:
+                    key = keys.get(id(subject))
+                    if key is None:
+                        key = keys[id(subject)] = subject_key(subject)
+                findings = item.findings(ctx, subject, key)
                 if findings is None:
                     continue
                 if not findings:

@@ -27,7 +27,7 @@ def normalize_text(text: str) -> str:
 class PhraseMatcher:
     """Finds whole-word phrases in normalised text; built once per keyword set."""
 
-    __slots__ = ("_by_norm", "_pattern")
+    __slots__ = ("_by_norm", "_found", "_pattern")
 
     def __init__(self, phrases: Iterable[str]) -> None:
         self._by_norm: dict[str, str] = {}
@@ -38,12 +38,19 @@ class PhraseMatcher:
         alternatives = sorted(self._by_norm, key=len, reverse=True)
         body = "|".join(re.escape(a) for a in alternatives) or r"(?!x)x"
         self._pattern = re.compile(rf"(?<![a-z0-9])(?:{body})(?![a-z0-9])")
+        self._found: dict[str, tuple[str, ...]] = {}  # text -> phrases: bank names recur
 
     def find(self, text: str) -> list[str]:
         """The phrases (as written in the set) that occur in `text`, in order of appearance."""
-        found: list[str] = []
-        for match in self._pattern.finditer(normalize_text(text)):
-            phrase = self._by_norm[match.group(0)]
-            if phrase not in found:
-                found.append(phrase)
-        return found
+        found = self._found.get(text)
+        if found is None:
+            phrases: list[str] = []
+            for match in self._pattern.finditer(normalize_text(text)):
+                phrase = self._by_norm[match.group(0)]
+                if phrase not in phrases:
+                    phrases.append(phrase)
+            found = tuple(phrases)
+            if len(self._found) >= NORMALIZED_CACHE_SIZE:
+                self._found.clear()
+            self._found[text] = found
+        return list(found)

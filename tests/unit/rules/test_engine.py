@@ -5,9 +5,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from conftest import REPO_RULES
+from rule_fakes import FakeScreener
 
 from streams.pipeline import PaymentScreener
-from streams.rules.engine import RuleEngine
+from streams.rules.context import Subject
+from streams.rules.engine import RuleEngine, subject_key, subject_only
+from streams.rules.loader import load_ruleset
 
 
 def fired(engine: RuleEngine, payment) -> dict[str, set[str]]:
@@ -162,3 +166,50 @@ def test_each_role_is_expanded_once_per_payment(shipped_engine, make_payment, mo
     assert {"debtor", "intermediary_agents", "remittance_info"} <= set(calls)
     assert {h.hit.role for h in hits if h.hit.rule_id == "nk-correspondent-bank"} == {
         "intermediary_agents[0]"}
+
+
+def test_subject_only_rules_remember_their_findings_per_subject(shipped_engine, make_payment):
+    ruleset = shipped_engine.ruleset
+    remembering = {item.rule.id for item in shipped_engine._compiled.rules
+                   if item.memo is not None}
+    assert remembering == {r.id for r in ruleset.enabled_rules
+                           if subject_only(r.when, ruleset.macros)}
+    assert "sanctioned-party" in remembering and "structuring" not in remembering  # window
+
+    payment = make_payment(
+        debtor={"name": "Dandong Hongxiang Industrial Development Co., Ltd.", "country": "CN",
+                "account": None},
+        creditor_agent={"name": "Korea Kwangson Banking Corp", "bic": None, "country": None})
+    first = shipped_engine.evaluate(payment).hits
+    calls = shipped_engine.screener.calls
+    again = shipped_engine.evaluate(payment).hits  # same subjects: nothing screened again
+    assert shipped_engine.screener.calls == calls
+    assert [h.hit for h in again] == [h.hit for h in first] and first
+
+    # the same bank under another role is another subject: its findings name that role
+    moved = make_payment(debtor_agent={"name": "Korea Kwangson Banking Corp", "bic": None,
+                                       "country": None})
+    roles = {h.hit.role for h in shipped_engine.evaluate(moved).hits
+             if h.hit.rule_id == "nk-correspondent-bank"}
+    assert roles == {"debtor_agent"}
+
+
+def test_remembered_findings_give_the_same_hits_as_fresh_ones(fake_lists, make_payment):
+    payments = [
+        make_payment(),
+        make_payment(debtor={"name": "Ma Xiaohong", "country": "CN", "account": None}),
+        make_payment(intermediary_agents=[{"bic": "FTBDKPPYXXX"}]),
+        make_payment(remittance_info="goods for Pyongyang"),
+    ]
+    fresh = [RuleEngine(load_ruleset(REPO_RULES), FakeScreener(fake_lists), fake_lists,
+                        clock=lambda: datetime(2026, 11, 1, tzinfo=timezone.utc))
+             .evaluate(p).hits for p in payments]
+    shared = RuleEngine(load_ruleset(REPO_RULES), FakeScreener(fake_lists), fake_lists,
+                        clock=lambda: datetime(2026, 11, 1, tzinfo=timezone.utc))
+    for _ in range(2):
+        assert [shared.evaluate(p).hits for p in payments] == fresh
+    assert any(fresh)
+    # two parties differing only by account are two subjects
+    a = payments[1].debtor
+    b = a.model_copy(update={"account": "DE89370400440532013000"})
+    assert subject_key(Subject("debtor", party=a)) != subject_key(Subject("debtor", party=b))
