@@ -14,6 +14,7 @@ import asyncio
 import sys
 import time
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from benchmarks.stream_workers import (
@@ -25,6 +26,7 @@ from benchmarks.stream_workers import (
 )
 from streams.broker import EmbeddedBroker
 from streams.harness import collect, create_topics, produce
+from streams.worker.repartition import repartition_topic_name
 
 WARM_SECONDS = 5.0
 
@@ -42,7 +44,12 @@ async def measure(broker: EmbeddedBroker, source: PaymentSource, rate: float = 1
 
     `in_worker_*` is the `latency_ms` the worker stamps on each result: from the moment its
     batch was taken off the stream to the end of screening, the part of the latency that
-    is streams' own code rather than broker round trips.
+    is streams' own code rather than broker round trips. For a window candidate (forwarded
+    through the repartition topic, `window_candidates` of them) it runs from stage 1's
+    receipt, so it includes that extra round trip; `direct_*` are the figures of the other
+    payments (a forward the collector had not read yet when the last result came counts as
+    direct, so `window_candidates` is a lower bound). `to_screened_*`: from the send to the
+    end of screening (the result's `screened_at`): the inbound hop, batch wait and screening.
     """
     group = await start_group(broker, 1, source.lists_paths, **settings)
     try:
@@ -55,18 +62,33 @@ async def measure(broker: EmbeddedBroker, source: PaymentSource, rate: float = 1
         sent_at: dict[str, float] = {}
         latencies: list[float] = []
         in_worker: list[float] = []
+        forwarded: set[str] = set()  # window candidates: through the repartition topic
+        by_payment: dict[str, tuple[float, float]] = {}  # latency and in_worker, in ms
+        to_screened: list[float] = []  # send -> end of screening (wall clock)
+        wall_offset = time.time() - time.perf_counter()
+        # read only in repartition mode: subscribing would create it in local mode
+        repartition = settings.get("window_partitioning", "repartition") == "repartition"
+        hop_topic = repartition_topic_name(group.app_id)
+        read = [group.topics.results, hop_topic] if repartition else [group.topics.results]
 
         def on_sent(key: bytes | None, now: float) -> None:
             sent_at[(key or b"").decode()] = now
 
         def on_record(topic: str, value: dict[str, Any], now: float) -> None:
-            started = sent_at.pop(value.get("payment_id", ""), None)
+            payment_id = value.get("payment_id", "")
+            if topic == hop_topic:
+                forwarded.add(payment_id)
+                return
+            started = sent_at.pop(payment_id, None)
             if started is not None:
                 latencies.append((now - started) * 1000)
                 in_worker.append(float(value.get("latency_ms", 0.0)))
+                screened = datetime.fromisoformat(value["screened_at"]).timestamp()
+                to_screened.append((screened - wall_offset - started) * 1000)
+                by_payment[payment_id] = (latencies[-1], in_worker[-1])
 
         collector = asyncio.create_task(collect(
-            broker.bootstrap, [group.topics.results],
+            broker.bootstrap, read,
             lambda _: len(latencies) >= len(records), timeout=seconds + 120,
             on_record=on_record))
         await asyncio.sleep(1.0)  # the collector is assigned and polling before the first send
@@ -75,6 +97,8 @@ async def measure(broker: EmbeddedBroker, source: PaymentSource, rate: float = 1
         await collector
         if len(latencies) < len(records):
             raise RuntimeError(f"only {len(latencies)} of {len(records)} results arrived")
+        # classified at the end: the collector may read a result before its forward
+        direct = [v for k, v in by_payment.items() if k not in forwarded]
         return {
             "offered_per_second": rate,
             "latency_payments": len(records),
@@ -83,6 +107,11 @@ async def measure(broker: EmbeddedBroker, source: PaymentSource, rate: float = 1
             "latency_max_ms": round(max(latencies), 1),
             "in_worker_p50_ms": round(percentile(in_worker, 50), 1),
             "in_worker_p99_ms": round(percentile(in_worker, 99), 1),
+            "to_screened_p50_ms": round(percentile(to_screened, 50), 1),
+            "to_screened_p99_ms": round(percentile(to_screened, 99), 1),
+            "window_candidates": len(latencies) - len(direct),
+            "direct_p99_ms": round(percentile([d[0] for d in direct], 99), 1),
+            "direct_in_worker_p99_ms": round(percentile([d[1] for d in direct], 99), 1),
             "peak_rss_mb": round(group.peak_rss_bytes() / 2**20, 1),
         }
     finally:
@@ -127,8 +156,9 @@ def main(argv: Sequence[str] = ()) -> dict[str, Any]:
     settings = dict(arg.split("=", 1) for arg in argv[2:])  # e.g. window_partitioning=local
     lists_paths = default_lists()
     with EmbeddedBroker() as broker:
-        figures = asyncio.run(measure(broker, PaymentSource(lists_paths), rate, seconds,
-                                      **settings))
+        source = PaymentSource(lists_paths)
+        figures = asyncio.run(measure(broker, source, rate, seconds, **settings))
+        figures.update(asyncio.run(broker_floor(broker, source, rate, seconds)))
     figures["lists"] = [str(p) for p in lists_paths]
     for name, value in figures.items():
         print(f"{name:>20}: {value}")

@@ -70,6 +70,7 @@ class Group:
     workers: list[WorkerProcess]
     web_ports: list[int]
     workdir: Path | None = None
+    app_id: str = ""  # the workers' consumer group
 
     def stop(self) -> list[int | None]:
         """Stop every worker (SIGTERM, then SIGKILL) and remove their files; the exit codes."""
@@ -105,7 +106,7 @@ async def start_group(broker: EmbeddedBroker, count: int, lists_paths: Sequence[
                   else WorkerProcess(env, workdir / f"worker-{i}.log"))
         workers.append(worker.start())
         ports.append(port)
-    return Group(broker, topics, workers, ports, workdir)
+    return Group(broker, topics, workers, ports, workdir, f"bench-{suffix}")
 
 
 def noop_progress(worker: WorkerProcess) -> list[tuple[int, float]]:

@@ -55,6 +55,7 @@ from streams.worker.windows import TableWindowStore, make_window_table
 __all__ = [
     "BATCH_SIZE",
     "BATCH_WAIT_SECONDS",
+    "FORWARDED_BATCH_WAIT_SECONDS",
     "WorkerContext",
     "build_worker",
     "forward_batches",
@@ -74,6 +75,14 @@ BATCH_SIZE = 500
 #: under load batches fill up regardless (0.01 against 0.05 s on the embedded broker:
 #: lower p50/p99 at 1,000/s, no loss of throughput).
 BATCH_WAIT_SECONDS = 0.01
+#: The same for stage 2 of the repartition path (screen-by-debtor). It carries only the
+#: window candidates (about 1 % of the payments in the benchmark), in batches of 1-7, so a
+#: shorter wait costs few extra batches; those payments already took a broker round trip
+#: more, and at ~1 % of the payments they sit right at the p99 of the produce-to-result
+#: latency (their `latency_ms` runs from stage 1's receipt; its p99 over all payments:
+#: 22-32 ms with 3 ms against 31-38 ms with 10 ms, docs/worker.md). Faust's take wakes an
+#: idle agent every `within`, so much shorter waits would cost CPU (not measured).
+FORWARDED_BATCH_WAIT_SECONDS = 0.003
 #: The optional module that registers the pacs.008 and MT103 agents.
 FORMAT_AGENTS_MODULE = "streams.worker.format_agents"
 
@@ -153,7 +162,7 @@ BatchQueuer = Callable[[list[Any]], Awaitable[QueuedBatch]]
 
 
 async def run_batches(stream: faust.StreamT[Any], ctx: WorkerContext, source: str,
-                      queue_batch: BatchQueuer) -> None:
+                      queue_batch: BatchQueuer, *, wait: float = BATCH_WAIT_SECONDS) -> None:
     """Take batches, screen and queue each, and ack them in order as the broker confirms them.
 
     `noack_take` leaves acking to us: a batch's events are acked only once every message it
@@ -162,10 +171,11 @@ async def run_batches(stream: faust.StreamT[Any], ctx: WorkerContext, source: st
     to be acknowledged and acked; whatever is still unacked then (the worker is killed, or
     publishing never succeeds) keeps its offsets uncommitted and is screened again after a
     restart. (`take_events` would ack them on the way out.) Metrics are counted when a batch
-    is acked; decoder and screener failures are logged when it is screened.
+    is acked; decoder and screener failures are logged when it is screened. `wait`: how long
+    a batch waits to fill.
     """
     faust_stream = cast("faust.Stream[Any]", stream)
-    batches = faust_stream.noack_take(BATCH_SIZE, within=BATCH_WAIT_SECONDS)
+    batches = faust_stream.noack_take(BATCH_SIZE, within=wait)
     in_flight = InFlightBatches(faust_stream.ack, ctx.repeats)
     try:
         async for events in batches:
@@ -244,7 +254,7 @@ async def screen_forwarded(stream: faust.StreamT[Any], ctx: WorkerContext) -> No
         batch.report.records = 0  # consumed payments are counted once, by stage 1's source
         return batch
 
-    await run_batches(stream, ctx, "json", queue_batch)
+    await run_batches(stream, ctx, "json", queue_batch, wait=FORWARDED_BATCH_WAIT_SECONDS)
 
 
 def make_context(settings: Settings) -> WorkerContext:
