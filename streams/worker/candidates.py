@@ -21,7 +21,6 @@ added later is probed too.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -89,27 +88,22 @@ def screen_or_forward_records(
     """Stage 1 of a batch: final outcomes published, window candidates forwarded to `topic`."""
     report = BatchReport(records=len(records), ruleset_version=screener.ruleset_version)
     outgoing: list[Outgoing] = []
-    probe_ok = can_probe(screener, router)
-    # RawRecord.received is a perf_counter reading; the forward header needs the wall clock
-    offset = time.time() - time.perf_counter()
+    probe_ok = can_probe(screener, router)  # else it cannot tell: forward, always exact
     for record in records:
         payments = decode_or_dead_letter(record, decode, max_bytes, outputs, outgoing, report)
         if payments is None:
             continue
         for payment in payments:
-            if not probe_ok:  # cannot tell: forward, which is always exact
-                outgoing.append(forward_message(payment, topic, record.received + offset))
-                report.forwarded += 1
-                continue
-            try:
-                with router.probing() as probe:
-                    outcome = screener.screen(payment, started=record.received)
-            except Exception as exc:  # noqa: BLE001 - dead-lettered with the reason
-                screening_failed(record, payment, exc, outputs, outgoing, report)
-                continue
-            if probe.touched:
-                outgoing.append(forward_message(payment, topic, record.received + offset))
-                report.forwarded += 1
-            else:
-                outcome_messages(payment, outcome, outputs, outgoing, report)
+            if probe_ok:
+                try:
+                    with router.probing() as probe:
+                        outcome = screener.screen(payment, started=record.received)
+                except Exception as exc:  # noqa: BLE001 - dead-lettered with the reason
+                    screening_failed(record, payment, exc, outputs, outgoing, report)
+                    continue
+                if not probe.touched:
+                    outcome_messages(payment, outcome, outputs, outgoing, report)
+                    continue
+            outgoing.append(forward_message(payment, topic, record.received))
+            report.forwarded += 1
     return outgoing, report

@@ -57,8 +57,13 @@ def repartition_topic_name(app_id: str) -> str:
     return f"{app_id}-payments-by-debtor"
 
 
-def forward_message(payment: Payment, topic: str, received_wall: float) -> Outgoing:
-    """One payment as stage 1 forwards it: canonical JSON, keyed by its debtor's routing key."""
+def forward_message(payment: Payment, topic: str, received: float) -> Outgoing:
+    """One payment as stage 1 forwards it: canonical JSON, keyed by its debtor's routing key.
+
+    `received` is the time.perf_counter() reading of its record's receipt; the header carries
+    it as wall-clock time.
+    """
+    received_wall = received + time.time() - time.perf_counter()
     stamp = ((RECEIVED_HEADER, f"{received_wall:.6f}".encode("ascii")),)
     return Outgoing(topic, routing_key(payment).encode("ascii"),
                     payment.model_dump_json().encode("utf-8"), stamp)
@@ -75,14 +80,12 @@ def forward_records(
     """Stage 1 of a batch: a forwarded payment for every valid payment, else a dead letter."""
     report = BatchReport(records=len(records))
     outgoing: list[Outgoing] = []
-    # RawRecord.received is a perf_counter reading; the header needs the wall clock
-    offset = time.time() - time.perf_counter()
     for record in records:
         payments = decode_or_dead_letter(record, decode, max_bytes, outputs, outgoing, report)
         if payments is None:
             continue
         for payment in payments:
-            outgoing.append(forward_message(payment, topic, record.received + offset))
+            outgoing.append(forward_message(payment, topic, record.received))
             report.forwarded += 1
     return outgoing, report
 
