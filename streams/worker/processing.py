@@ -47,7 +47,6 @@ __all__ = [
     "decode_or_dead_letter",
     "json_decoder",
     "outcome_messages",
-    "publish_all",
     "process_records",
     "queue_all",
     "queue_outgoing",
@@ -310,13 +309,6 @@ async def confirm_all(
         errors = [o for o in outcomes if isinstance(o, BaseException)]
         failed = [m for m, outcome in zip(failed, outcomes, strict=False)
                   if isinstance(outcome, BaseException)]
-
-
-async def publish_all(
-    messages: Sequence[Outgoing], publisher: Publisher, also: Sequence[Awaitable[Any]] = ()
-) -> None:
-    """Hand every message to the producer, then wait until the broker has acknowledged all."""
-    await confirm_all(messages, await queue_all(messages, publisher), publisher, also)
 
 
 @dataclass(slots=True)

@@ -108,7 +108,7 @@ class TableWindowStore:
                                writes: list[tuple[str, dict[str, list[str]]]]) -> None:
         for key, entries in writes:
             pause = RETRY_FIRST_PAUSE_SECONDS
-            while True:  # like publish_all: the batch is not acked until the write is out
+            while True:  # like confirm_all: the batch is not acked until the write is out
                 try:
                     await self.table.send_changelog(partition, key, entries)
                     break

@@ -15,7 +15,7 @@ from streams.worker.processing import (
     Outputs,
     RawRecord,
     json_decoder,
-    publish_all,
+    queue_all,
 )
 from streams.worker.repartition import (
     RECEIVED_HEADER,
@@ -140,9 +140,9 @@ class HeaderPublisher:
         return future
 
 
-async def test_publish_all_passes_headers_only_when_a_message_has_them() -> None:
+async def test_queue_all_passes_headers_only_when_a_message_has_them() -> None:
     publisher = HeaderPublisher()
     stamp = ((RECEIVED_HEADER, b"1.0"),)
-    await publish_all([Outgoing(HOP, b"r", b"{}", stamp), Outgoing("results", b"P", b"{}")],
-                      publisher)
+    await queue_all([Outgoing(HOP, b"r", b"{}", stamp), Outgoing("results", b"P", b"{}")],
+                    publisher)
     assert publisher.sent == [(HOP, stamp), ("results", None)]
