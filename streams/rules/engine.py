@@ -61,9 +61,9 @@ class CompiledRule:
 
     def findings(self, ctx: Context, subject: Subject | None,
                  key: SubjectKey | None) -> list[Finding] | None:
-        """The condition's findings on one subject (remembered when it sees only the subject)."""
+        """The condition's findings on one subject, remembered under its `key` (None: not kept)."""
         memo = self.memo
-        if memo is None or subject is None or key is None:
+        if memo is None or key is None:
             return self.evaluate(ctx, subject)
         try:
             return memo[key]
