@@ -98,7 +98,7 @@ class WordLookup:
         this misses none, so a token it was run for needs no allowance for unseen words.
         Halves and cut-off completions are not spelling matches: expand_token adds those.
         """
-        found = set(self._find_neighbours(token)) if len(token) >= 3 else set()
+        found = set(self._neighbours(token))  # usually cached: the plan before was built on them
         for form, _, _ in process.extract(token, self._scan_forms, scorer=OSA.normalized_similarity,
                                           score_cutoff=SCAN_CUTOFF, limit=None):
             word = self.forms[form]
