@@ -37,8 +37,15 @@ __all__ = [
     "RuleEvaluator",
     "alert_id_for",
     "decode_payment",
+    "MAX_DEAD_LETTER_BYTES",
     "make_dead_letter",
 ]
+
+#: The largest dead letter published, as JSON: under Kafka's default message limit
+#: (1,048,588 bytes) and the worker producer's smallest request limit (1 MiB).
+MAX_DEAD_LETTER_BYTES = 1_000_000
+#: How much longer a record's bytes can get as JSON text (a control character: \u0000).
+JSON_ESCAPE_GROWTH = 6
 
 
 def decode_payment(raw: bytes | None, *, max_bytes: int) -> Payment:
@@ -86,12 +93,36 @@ def make_dead_letter(
     offset: int | None,
     key: bytes | None,
 ) -> DeadLetter:
-    """The dead letter for a record that could not be screened, keeping its original bytes."""
+    """The dead letter for a record that could not be screened, keeping its original bytes.
+
+    A record so large that its dead letter could not be published (over MAX_DEAD_LETTER_BYTES
+    as JSON: the producer and Kafka's default message limit) keeps only its first bytes, in
+    base64, and the error says how many of how many; the whole record stays where it was.
+    """
     data = raw or b""
     try:
         text, encoding = data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         text, encoding = base64.b64encode(data).decode("ascii"), "base64"
+    letter = _dead_letter(error.reason, error, topic, partition, offset, key, text, encoding)
+    if len(data) * JSON_ESCAPE_GROWTH <= MAX_DEAD_LETTER_BYTES:
+        return letter  # cannot be too large: no need to serialise it to find out
+    size = len(letter.model_dump_json().encode("utf-8"))
+    if size <= MAX_DEAD_LETTER_BYTES:
+        return letter
+    where = f"{topic}[{partition}]@{offset}"
+    empty = _dead_letter(error.reason, error, topic, partition, offset, key, "", "base64")
+    room = MAX_DEAD_LETTER_BYTES - len(empty.model_dump_json().encode("utf-8")) - 256
+    kept = data[:max(0, room) * 3 // 4]
+    reason = (f"{error.reason}; raw holds the first {len(kept)} of {len(data)} bytes, in "
+              f"base64: the record is too large for a dead letter and stays at {where}")
+    return _dead_letter(reason, error, topic, partition, offset, key,
+                        base64.b64encode(kept).decode("ascii"), "base64")
+
+
+def _dead_letter(reason: str, error: PaymentDecodeError, topic: str, partition: int | None,
+                 offset: int | None, key: bytes | None, text: str, encoding: str
+                 ) -> DeadLetter:
     key_text = None
     if key is not None:
         try:
@@ -99,7 +130,7 @@ def make_dead_letter(
         except UnicodeDecodeError:
             key_text = "base64:" + base64.b64encode(key).decode("ascii")
     return DeadLetter(
-        error=error.reason, error_type=error.error_type, topic=topic, partition=partition,
+        error=reason, error_type=error.error_type, topic=topic, partition=partition,
         offset=offset, key=key_text, raw=text, raw_encoding=encoding,  # type: ignore[arg-type]
     )
 
