@@ -7,6 +7,7 @@ decision online and offline.
 from __future__ import annotations
 
 import base64
+import codecs
 import hashlib
 import json
 import time
@@ -38,6 +39,8 @@ __all__ = [
     "alert_id_for",
     "decode_payment",
     "MAX_DEAD_LETTER_BYTES",
+    "MAX_DEAD_LETTER_KEY_BYTES",
+    "dead_letter_key",
     "make_dead_letter",
 ]
 
@@ -46,6 +49,13 @@ __all__ = [
 MAX_DEAD_LETTER_BYTES = 1_000_000
 #: How much longer a record's bytes can get as JSON text (a control character: \u0000).
 JSON_ESCAPE_GROWTH = 6
+#: The most bytes of a record's key a dead letter keeps, and is published with. Real keys are
+#: identifiers (payment ids, accounts, UUIDs) of tens of bytes and stay whole; a longer one
+#: costs at most 24 KiB of the letter's JSON (escaped) and, as the message key beside a
+#: letter of MAX_DEAD_LETTER_BYTES, keeps the message under the producer's 1 MiB.
+MAX_DEAD_LETTER_KEY_BYTES = 4096
+#: An upper bound on a dead letter's JSON besides its strings: field names, numbers, quotes.
+DEAD_LETTER_FRAME_BYTES = 256
 
 
 def decode_payment(raw: bytes | None, *, max_bytes: int) -> Payment:
@@ -98,37 +108,75 @@ def make_dead_letter(
     A record so large that its dead letter could not be published (over MAX_DEAD_LETTER_BYTES
     as JSON: the producer and Kafka's default message limit) keeps only its first bytes, in
     base64, and the error says how many of how many; the whole record stays where it was.
+    A key over MAX_DEAD_LETTER_KEY_BYTES likewise keeps only its first bytes (dead_letter_key).
     """
     data = raw or b""
     try:
         text, encoding = data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         text, encoding = base64.b64encode(data).decode("ascii"), "base64"
-    letter = _dead_letter(error.reason, error, topic, partition, offset, key, text, encoding)
-    if len(data) * JSON_ESCAPE_GROWTH <= MAX_DEAD_LETTER_BYTES:
-        return letter  # cannot be too large: no need to serialise it to find out
-    size = len(letter.model_dump_json().encode("utf-8"))
-    if size <= MAX_DEAD_LETTER_BYTES:
-        return letter
     where = f"{topic}[{partition}]@{offset}"
-    empty = _dead_letter(error.reason, error, topic, partition, offset, key, "", "base64")
-    room = MAX_DEAD_LETTER_BYTES - len(empty.model_dump_json().encode("utf-8")) - 256
-    kept = data[:max(0, room) * 3 // 4]
-    reason = (f"{error.reason}; raw holds the first {len(kept)} of {len(data)} bytes, in "
-              f"base64: the record is too large for a dead letter and stays at {where}")
-    return _dead_letter(reason, error, topic, partition, offset, key,
+    kept_key = dead_letter_key(key)
+    key_text = _key_text(kept_key)
+    reason = error.reason
+    if key is not None and kept_key is not None and len(kept_key) < len(key):
+        reason += (f"; key holds the first {len(kept_key)} of {len(key)} bytes: the key is too "
+                   f"large for a dead letter and the record stays at {where}")
+    letter = _dead_letter(reason, error, topic, partition, offset, key_text, text, encoding)
+    strings = len(data) + len(reason) + len(error.error_type) + len(topic) + len(key_text or "")
+    if strings * JSON_ESCAPE_GROWTH + DEAD_LETTER_FRAME_BYTES <= MAX_DEAD_LETTER_BYTES:
+        return letter  # cannot be too large: no need to serialise it to find out
+    if _json_size(letter) <= MAX_DEAD_LETTER_BYTES:
+        return letter
+
+    def truncated(kept: int) -> str:
+        return (f"{reason}; raw holds the first {kept} of {len(data)} bytes, in base64: the "
+                f"record is too large for a dead letter and stays at {where}")
+
+    empty = _dead_letter(truncated(len(data)), error, topic, partition, offset, key_text, "",
+                         "base64")  # the longest error: N has no more digits than M
+    room = MAX_DEAD_LETTER_BYTES - _json_size(empty)
+    kept = data[:max(0, room) // 4 * 3]  # base64 makes 4 characters of every 3 bytes
+    return _dead_letter(truncated(len(kept)), error, topic, partition, offset, key_text,
                         base64.b64encode(kept).decode("ascii"), "base64")
 
 
+def dead_letter_key(key: bytes | None) -> bytes | None:
+    """The part of a record's key its dead letter keeps and is published with.
+
+    The whole key up to MAX_DEAD_LETTER_KEY_BYTES; a longer one keeps its first bytes, a few
+    fewer where the cut would split a UTF-8 character (so a text key stays text).
+    """
+    if key is None or len(key) <= MAX_DEAD_LETTER_KEY_BYTES:
+        return key
+    kept = key[:MAX_DEAD_LETTER_KEY_BYTES]
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        decoder.decode(kept)  # holds back a character cut short at the end, if any
+    except UnicodeDecodeError:
+        return kept  # not UTF-8 text: kept in base64, every byte up to the cap
+    cut_short, _ = decoder.getstate()
+    return kept[:len(kept) - len(cut_short)]
+
+
+def _key_text(key: bytes | None) -> str | None:
+    """A key as the dead letter holds it: UTF-8 text, else "base64:" and its base64."""
+    if key is None:
+        return None
+    try:
+        return key.decode("utf-8")
+    except UnicodeDecodeError:
+        return "base64:" + base64.b64encode(key).decode("ascii")
+
+
+def _json_size(letter: DeadLetter) -> int:
+    """How many bytes the letter is as published (UTF-8 JSON)."""
+    return len(letter.model_dump_json().encode("utf-8"))
+
+
 def _dead_letter(reason: str, error: PaymentDecodeError, topic: str, partition: int | None,
-                 offset: int | None, key: bytes | None, text: str, encoding: str
+                 offset: int | None, key_text: str | None, text: str, encoding: str
                  ) -> DeadLetter:
-    key_text = None
-    if key is not None:
-        try:
-            key_text = key.decode("utf-8")
-        except UnicodeDecodeError:
-            key_text = "base64:" + base64.b64encode(key).decode("ascii")
     return DeadLetter(
         error=reason, error_type=error.error_type, topic=topic, partition=partition,
         offset=offset, key=key_text, raw=text, raw_encoding=encoding,  # type: ignore[arg-type]

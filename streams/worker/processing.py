@@ -31,7 +31,13 @@ from typing import Any, Protocol
 
 from streams.errors import PaymentDecodeError
 from streams.models import Payment
-from streams.pipeline import Outcome, PaymentScreener, decode_payment, make_dead_letter
+from streams.pipeline import (
+    Outcome,
+    PaymentScreener,
+    dead_letter_key,
+    decode_payment,
+    make_dead_letter,
+)
 
 __all__ = [
     "BatchReport",
@@ -179,12 +185,16 @@ def records_from_events(events: Iterable[Any], received: float | None = None) ->
 
 
 def dead_letter(record: RawRecord, error: PaymentDecodeError, outputs: Outputs) -> Outgoing:
-    """The dead letter of one record: its bytes as they came (UTF-8 text, else base64)."""
+    """The dead letter of one record: its bytes as they came (UTF-8 text, else base64).
+
+    It is published with the record's key, or the first bytes of a key too long to publish
+    (the same bytes the letter keeps: dead_letter_key).
+    """
     letter = make_dead_letter(
         record.value, error, topic=record.topic, partition=record.partition,
         offset=record.offset, key=record.key,
     )
-    return Outgoing(outputs.dlq, record.key, letter.model_dump_json().encode())
+    return Outgoing(outputs.dlq, dead_letter_key(record.key), letter.model_dump_json().encode())
 
 
 def _decode_record(record: RawRecord, decode: PaymentDecoder, max_bytes: int) -> list[Payment]:

@@ -9,13 +9,20 @@ from typing import Any
 
 import pytest
 
-from streams.errors import FormatError
+from streams.errors import FormatError, PaymentDecodeError
 from streams.models import Alert, DeadLetter, Hit, Payment, ScreeningResult
-from streams.pipeline import Evaluation, PaymentScreener, RuleHit
+from streams.pipeline import (
+    MAX_DEAD_LETTER_BYTES,
+    MAX_DEAD_LETTER_KEY_BYTES,
+    Evaluation,
+    PaymentScreener,
+    RuleHit,
+)
 from streams.worker.demo_scenario import CLEAN
 from streams.worker.processing import (
     Outputs,
     RawRecord,
+    dead_letter,
     json_decoder,
     process_records,
     queue_records,
@@ -151,6 +158,38 @@ def test_dead_letters_keep_other_bytes_as_base64(screener: PaymentScreener) -> N
     letter = DeadLetter.model_validate_json(messages[0].value)
     assert letter.raw_encoding == "base64"
     assert base64.b64decode(letter.raw) == raw
+
+
+#: Under the worker producer's request limit (1 MiB) with room for the record's framing.
+PUBLISHABLE_BYTES = 1_040_000
+
+
+@pytest.mark.parametrize(("key", "kept"), [
+    (b"k" * 1_200_000, b"k" * MAX_DEAD_LETTER_KEY_BYTES),
+    (b"\xff" * 1_200_000, b"\xff" * MAX_DEAD_LETTER_KEY_BYTES),  # base64 in the letter
+    ("\u20ac".encode() * 2000, "\u20ac".encode() * 1365),  # not cut inside a character
+])
+def test_a_dead_letter_is_published_with_the_prefix_of_a_huge_key_it_keeps(
+        key: bytes, kept: bytes) -> None:
+    raw = b"\x00" * 1_200_000  # the letter itself is as large as it may be
+    message = dead_letter(record(raw, key=key), PaymentDecodeError("bad", "json"), OUT)
+    assert message.key == kept
+    assert len(message.key) + len(message.value) <= PUBLISHABLE_BYTES
+    assert len(message.value) <= MAX_DEAD_LETTER_BYTES
+    letter = DeadLetter.model_validate_json(message.value)
+    held = (base64.b64decode(letter.key.removeprefix("base64:"))
+            if letter.key and letter.key.startswith("base64:") else (letter.key or "").encode())
+    assert held == kept
+    assert f"key holds the first {len(kept)} of {len(key)} bytes" in letter.error
+
+
+@pytest.mark.parametrize("key", [None, b"", b"PAY-1", b"\xff\xfe",
+                                 b"k" * MAX_DEAD_LETTER_KEY_BYTES])
+def test_a_dead_letter_is_published_with_the_record_key_up_to_the_cap(
+        screener: PaymentScreener, key: bytes | None) -> None:
+    messages, _ = screen_records([record(b"{not json", key=key)], json_decoder(MAX), screener,
+                                 OUT, max_bytes=MAX)
+    assert [(m.topic, m.key) for m in messages] == [("dlq", key)]
 
 
 class Scope:
