@@ -40,6 +40,7 @@ __all__ = [
     "decode_payment",
     "MAX_DEAD_LETTER_BYTES",
     "MAX_DEAD_LETTER_KEY_BYTES",
+    "MAX_DEAD_LETTER_REASON_CHARS",
     "dead_letter_key",
     "make_dead_letter",
 ]
@@ -54,6 +55,9 @@ JSON_ESCAPE_GROWTH = 6
 #: costs at most 24 KiB of the letter's JSON (escaped) and, as the message key beside a
 #: letter of MAX_DEAD_LETTER_BYTES, keeps the message under the producer's 1 MiB.
 MAX_DEAD_LETTER_KEY_BYTES = 4096
+#: The most characters of a failure's reason a dead letter keeps (reasons quoting a huge
+#: input, e.g. an exception message from a parser, would otherwise fill the letter).
+MAX_DEAD_LETTER_REASON_CHARS = 2000
 #: An upper bound on a dead letter's JSON besides its strings: field names, numbers, quotes.
 DEAD_LETTER_FRAME_BYTES = 256
 
@@ -119,6 +123,9 @@ def make_dead_letter(
     kept_key = dead_letter_key(key)
     key_text = _key_text(kept_key)
     reason = error.reason
+    if len(reason) > MAX_DEAD_LETTER_REASON_CHARS:
+        reason = (f"{reason[:MAX_DEAD_LETTER_REASON_CHARS]}... (the reason's first "
+                  f"{MAX_DEAD_LETTER_REASON_CHARS} of {len(reason)} characters)")
     if key is not None and kept_key is not None and len(kept_key) < len(key):
         reason += (f"; key holds the first {len(kept_key)} of {len(key)} bytes: the key is too "
                    f"large for a dead letter and the record stays at {where}")

@@ -15,6 +15,7 @@ from streams.models import DeadLetter, Payment
 from streams.pipeline import (
     MAX_DEAD_LETTER_BYTES,
     MAX_DEAD_LETTER_KEY_BYTES,
+    MAX_DEAD_LETTER_REASON_CHARS,
     decode_payment,
     make_dead_letter,
 )
@@ -167,6 +168,18 @@ def test_a_key_too_large_for_a_dead_letter_keeps_its_first_bytes_and_says_so() -
     assert f"key holds the first {MAX_DEAD_LETTER_KEY_BYTES} of 1200000 bytes" in letter.error
     assert "payments[3]@42" in letter.error
     assert letter.raw == "{not json" and "raw holds" not in letter.error  # untouched
+
+
+def test_a_huge_reason_keeps_its_first_characters_and_says_so() -> None:
+    reason = "parser said: " + "\x00" * 1_200_000  # e.g. an exception quoting its input
+    letter = make_dead_letter(b"x" * 900_000, PaymentDecodeError(reason, "decode_error"),
+                              topic="payments", partition=3, offset=42, key=b"K")
+    assert len(letter.model_dump_json().encode("utf-8")) <= MAX_DEAD_LETTER_BYTES
+    assert letter.error.startswith(reason[:MAX_DEAD_LETTER_REASON_CHARS])
+    assert (f"the reason's first {MAX_DEAD_LETTER_REASON_CHARS} of {len(reason)} characters"
+            in letter.error)
+    short = make_dead_letter(b"x", REASON, topic="payments", partition=3, offset=42, key=b"K")
+    assert short.error == REASON.reason
 
 
 def test_a_huge_key_and_a_huge_value_both_keep_their_first_bytes() -> None:
