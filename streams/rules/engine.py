@@ -2,16 +2,19 @@
 
 A rule whose condition looks at the subject only (list, identifier, set, country and text
 matches: no amount, currency or window) gives the same findings for the same party, bank or
-text in every payment, so its findings are remembered per subject (banks recur in almost
-every payment). The memory belongs to one compiled rule set over one screener and one
-ListSet: a rule reload compiles a new one, a list reload builds a new engine.
+text in every payment, so its findings are remembered per subject: per role and the values
+of the fields it reads (banks recur in almost every payment; a party's name recurs under
+another account number, which a name-only rule does not read). The memory belongs to one
+compiled rule set over one screener and one ListSet: a rule reload compiles a new one, a list
+reload builds a new engine.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
+from operator import itemgetter
 
 from pydantic import BaseModel
 
@@ -40,7 +43,8 @@ from streams.rules.model import (
 )
 from streams.rules.window import InMemoryWindowStore, WindowStore
 
-__all__ = ["CompiledRule", "RuleEngine", "subject_key", "subject_only", "subjects_of"]
+__all__ = ["SUBJECT_FIELDS", "CompiledRule", "RuleEngine", "key_picker", "subject_key",
+           "subject_only", "subject_reads", "subject_values", "subjects_of"]
 
 #: Subjects whose findings one subject-only rule remembers before it forgets them all.
 SUBJECT_MEMO_SIZE = 20_000
@@ -48,6 +52,7 @@ _SUBJECT_LEAVES = (ListMatchCond, IdentifierMatchCond, MemberOfCond, CountryInCo
                    TextMatchCond)
 
 SubjectKey = tuple[object, ...]
+_UNKNOWN: list[Finding] = []  # a memo miss, told apart by identity from remembered results
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +63,8 @@ class CompiledRule:
     roles: tuple[str, ...]
     evaluate: Evaluator
     memo: dict[SubjectKey, list[Finding] | None] | None  # None: depends on more than the subject
+    reads: tuple[str, ...] = ()  # the subject fields the condition reads (when memo is kept)
+    pick: Callable[[tuple[object, ...]], SubjectKey] | None = None  # the memo key, from those
 
     def findings(self, ctx: Context, subject: Subject | None,
                  key: SubjectKey | None) -> list[Finding] | None:
@@ -76,33 +83,91 @@ class CompiledRule:
         return found
 
 
-def subject_key(subject: Subject) -> SubjectKey:
-    """Everything a subject-only condition can see of a subject, as plain values."""
-    holder: Party | Agent | None = subject.party if subject.party is not None else subject.agent
-    if holder is None:
-        return (subject.role, subject.text)
-    address = holder.address
-    where = () if address is None else (address.street, address.town, address.postcode,
-                                        address.country)
-    if isinstance(holder, Party):
-        return (subject.role, "party", holder.name, holder.account, holder.country, holder.id,
-                *where)
-    return (subject.role, "agent", holder.bic, holder.name, holder.country, *where)
+#: The subject fields a subject-only condition can read (`subject_reads` names them).
+SUBJECT_FIELDS = ("name", "text", "account", "bic", "country", "address.country",
+                  "address.street", "address.town")
+_COUNTRY_FIELDS = {"country": ("country",), "address_country": ("address.country",),
+                   "bic_country": ("bic",)}
+_TEXT_FIELDS = {"text": ("text",), "name": ("name",),
+                "address": ("address.street", "address.town")}
+
+
+def _leaf_reads(cond: BaseModel) -> set[str]:
+    if isinstance(cond, ListMatchCond):
+        return {"name"}
+    if isinstance(cond, IdentifierMatchCond):
+        kinds = cond.identifier_match.kinds
+        return ({"bic"} if "bic" in kinds else set()) | (
+            {"account"} if "account" in kinds else set()) | (
+            {"text", "name"} if "imo" in kinds else set())
+    if isinstance(cond, MemberOfCond):
+        # a named set of countries reads the countries too (country_in's default fields)
+        return set(cond.member_of.by) | {"country", "address.country", "bic"}
+    if isinstance(cond, CountryInCond):
+        return {f for name in cond.country_in.fields for f in _COUNTRY_FIELDS[name]}
+    if isinstance(cond, TextMatchCond):
+        return {f for name in cond.text_match.fields for f in _TEXT_FIELDS[name]}
+    raise TypeError(f"not a subject leaf: {type(cond).__name__}")
+
+
+def subject_reads(cond: BaseModel, macros: dict[str, Macro]) -> frozenset[str] | None:
+    """The subject fields a condition reads, or None when it reads more than the subject.
+
+    None: an amount, currency or window condition somewhere in it. The fields are named as
+    in SUBJECT_FIELDS.
+    """
+    if isinstance(cond, _SUBJECT_LEAVES):
+        return frozenset(_leaf_reads(cond))
+    parts: list[BaseModel]
+    if isinstance(cond, AllCond):
+        parts = list(cond.all)
+    elif isinstance(cond, AnyCond):
+        parts = list(cond.any)
+    elif isinstance(cond, NotCond):
+        parts = [cond.not_]
+    elif isinstance(cond, MacroCond):
+        parts = [macros[cond.use].condition]
+    else:
+        return None
+    reads: set[str] = set()
+    for part in parts:
+        found = subject_reads(part, macros)
+        if found is None:
+            return None
+        reads |= found
+    return frozenset(reads)
 
 
 def subject_only(cond: BaseModel, macros: dict[str, Macro]) -> bool:
     """Whether a condition looks at the subject alone (no amount, currency or window)."""
-    if isinstance(cond, _SUBJECT_LEAVES):
-        return True
-    if isinstance(cond, AllCond):
-        return all(subject_only(c, macros) for c in cond.all)
-    if isinstance(cond, AnyCond):
-        return all(subject_only(c, macros) for c in cond.any)
-    if isinstance(cond, NotCond):
-        return subject_only(cond.not_, macros)
-    if isinstance(cond, MacroCond):
-        return subject_only(macros[cond.use].condition, macros)
-    return False
+    return subject_reads(cond, macros) is not None
+
+
+def subject_values(subject: Subject) -> tuple[object, ...]:
+    """The subject's role, kind ("party", "agent", "text") and SUBJECT_FIELDS, in order."""
+    party, agent = subject.party, subject.agent
+    holder: Party | Agent | None = party if party is not None else agent
+    if holder is None:
+        return (subject.role, "text", None, subject.text, None, None, None, None, None, None)
+    address = holder.address
+    return (subject.role, "agent" if party is None else "party", holder.name, None,
+            party.account if party is not None else None,
+            agent.bic if agent is not None else None, holder.country,
+            *((address.country, address.street, address.town) if address is not None
+              else (None, None, None)))
+
+
+def key_picker(reads: Iterable[str]) -> Callable[[tuple[object, ...]], SubjectKey]:
+    """Picks role, kind and the fields in `reads` out of subject_values: a memo key.
+
+    The role is part of it because findings name it.
+    """
+    return itemgetter(0, 1, *(2 + SUBJECT_FIELDS.index(f) for f in sorted(reads)))
+
+
+def subject_key(subject: Subject, reads: Iterable[str] = SUBJECT_FIELDS) -> SubjectKey:
+    """What a condition reading `reads` can see of a subject (by default: every field)."""
+    return key_picker(reads)(subject_values(subject))
 
 
 def _expand_roles(roles: list[str]) -> tuple[str, ...]:
@@ -152,10 +217,7 @@ class _Compiled:
         compiler = ConditionCompiler(sets, ruleset.macros)
         self.ruleset = ruleset
         self.rules = tuple(
-            CompiledRule(rule, _expand_roles(list(rule.roles)), compiler.compile(rule.when),
-                         {} if subject_only(rule.when, ruleset.macros) else None)
-            for rule in ruleset.enabled_rules
-        )
+            self._compile(rule, compiler, ruleset.macros) for rule in ruleset.enabled_rules)
         self.allow = AllowList(ruleset.allow)
         scores = [100.0]
         conditions = [r.when for r in ruleset.enabled_rules]
@@ -167,6 +229,16 @@ class _Compiled:
                 elif isinstance(cond, MemberOfCond):
                     scores.append(cond.member_of.min_score)
         self.min_score_floor = min(scores)
+
+    @staticmethod
+    def _compile(rule: Rule, compiler: ConditionCompiler, macros: dict[str, Macro]
+                 ) -> CompiledRule:
+        reads = subject_reads(rule.when, macros)
+        if reads is None:
+            return CompiledRule(rule, _expand_roles(list(rule.roles)),
+                                compiler.compile(rule.when), None)
+        return CompiledRule(rule, _expand_roles(list(rule.roles)), compiler.compile(rule.when),
+                            {}, tuple(sorted(reads)), key_picker(reads))
 
 
 class RuleEngine:
@@ -206,7 +278,7 @@ class RuleEngine:
         evaluation = Evaluation()
         by_roles: dict[tuple[str, ...], tuple[Subject | None, ...]] = {}
         by_role: dict[str, list[Subject]] = {}
-        keys: dict[int, SubjectKey] = {}  # id(subject) -> subject_key, once per payment
+        values: dict[int, tuple[object, ...]] = {}  # id(subject) -> subject_values, once
         for item in compiled.rules:
             ctx.rule_id = item.rule.id
             seen: set[tuple[str, str, str | None, str | None]] = set()
@@ -214,13 +286,18 @@ class RuleEngine:
             if targets is None:
                 targets = _targets(payment, item.roles, by_role)
                 by_roles[item.roles] = targets
+            memo, pick = item.memo, item.pick
             for subject in targets:
-                key = None
-                if item.memo is not None and subject is not None:
-                    key = keys.get(id(subject))
-                    if key is None:
-                        key = keys[id(subject)] = subject_key(subject)
-                findings = item.findings(ctx, subject, key)
+                if pick is not None and memo is not None and subject is not None:
+                    seen_values = values.get(id(subject))
+                    if seen_values is None:
+                        seen_values = values[id(subject)] = subject_values(subject)
+                    key = pick(seen_values)
+                    findings = memo.get(key, _UNKNOWN)
+                    if findings is _UNKNOWN:
+                        findings = item.findings(ctx, subject, key)
+                else:
+                    findings = item.evaluate(ctx, subject)
                 if findings is None:
                     continue
                 if not findings:

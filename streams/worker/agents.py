@@ -22,7 +22,7 @@ from __future__ import annotations
 import importlib
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -38,6 +38,7 @@ from streams.worker.inflight import InFlightBatches, RepeatFilter
 from streams.worker.processing import (
     BatchReport,
     Headers,
+    Outgoing,
     Outputs,
     PaymentDecoder,
     Publisher,
@@ -88,7 +89,7 @@ FORMAT_AGENTS_MODULE = "streams.worker.format_agents"
 
 
 class ProducerPublisher:
-    """Sends raw bytes through the app's producer; returns the broker-ack future unawaited."""
+    """Sends raw bytes through the app's producer; returns the broker-ack futures unawaited."""
 
     def __init__(self, app: faust.App) -> None:
         self.app = app
@@ -100,6 +101,46 @@ class ProducerPublisher:
             topic, key, value, partition=None, timestamp=None,
             headers=list(headers) if headers else None,
         )
+
+    async def send_many(self, messages: Sequence[Outgoing]) -> list[Awaitable[Any]]:
+        """Queue messages in record batches of their own, one per partition; a future each.
+
+        Partitioned as `send` partitions them (by key, Kafka's default partitioner) and in
+        order within a partition. A message's future is its batch's: it completes when the
+        broker has acknowledged the batch. About half the CPU of one `send` per message.
+        """
+        producer = self.app.producer._ensure_producer()  # type: ignore[attr-defined]
+        futures: list[Awaitable[Any] | None] = [None] * len(messages)  # filled as sent
+        batches: dict[tuple[str, int], tuple[Any, list[int]]] = {}
+        known: set[str] = set()
+        for i, message in enumerate(messages):
+            topic = message.topic
+            if topic not in known:
+                await producer.client._wait_on_metadata(topic)  # as send() does
+                known.add(topic)
+            where = (topic, producer._partition(topic, None, None, None, message.key,
+                                                message.value))
+            batch, members = batches.get(where) or batches.setdefault(
+                where, (producer.create_batch(), []))
+            headers = list(message.headers)
+            if batch.append(key=message.key, value=message.value, timestamp=None,
+                            headers=headers) is None:  # full: send it, start the next one
+                await self._submit(producer, where, batch, members, futures)
+                batch, members = batches[where] = (producer.create_batch(), [])
+                if batch.append(key=message.key, value=message.value, timestamp=None,
+                                headers=headers) is None:
+                    raise ValueError(f"a {len(message.value)}-byte message does not fit a batch")
+            members.append(i)
+        for where, (batch, members) in batches.items():
+            await self._submit(producer, where, batch, members, futures)
+        return cast("list[Awaitable[Any]]", futures)
+
+    @staticmethod
+    async def _submit(producer: Any, where: tuple[str, int], batch: Any, members: list[int],
+                      futures: list[Awaitable[Any] | None]) -> None:
+        delivered = await producer.send_batch(batch, where[0], partition=where[1])
+        for i in members:
+            futures[i] = delivered
 
 
 @dataclass

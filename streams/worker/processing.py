@@ -287,7 +287,14 @@ def outcome_messages(payment: Payment, outcome: Outcome, outputs: Outputs,
 
 
 async def queue_all(messages: Sequence[Outgoing], publisher: Publisher) -> list[Awaitable[Any]]:
-    """Hand every message to the producer, in order; their delivery futures, unawaited."""
+    """Hand every message to the producer, in order; their delivery futures, unawaited.
+
+    A publisher with a `send_many(messages)` (the worker's) queues them all in one call.
+    """
+    send_many = getattr(publisher, "send_many", None)
+    if send_many is not None:
+        queued: list[Awaitable[Any]] = await send_many(messages)
+        return queued
     return [await _send(publisher, m) for m in messages]
 
 

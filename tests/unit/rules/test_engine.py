@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -213,3 +214,71 @@ def test_remembered_findings_give_the_same_hits_as_fresh_ones(fake_lists, make_p
     a = payments[1].debtor
     b = a.model_copy(update={"account": "DE89370400440532013000"})
     assert subject_key(Subject("debtor", party=a)) != subject_key(Subject("debtor", party=b))
+
+
+def test_findings_remembered_by_the_fields_a_rule_reads_match_fresh_ones(fake_lists,
+                                                                         make_payment):
+    """Subjects mixed from small pools: one field changes while the others recur.
+
+    A rule remembers its findings under the values of the fields it reads; a field left out
+    of that key would hand a remembered finding to a subject that differs in it.
+    """
+    rng = random.Random(7)
+    names = ["Acme Components GmbH", "Korea Ryonbong General Corp", "Dandong Hongxiang "
+             "Industrial Development Co., Ltd.", "Pyongyang Trading Ltd", "Chong Gen",
+             "Korea Ryonbong Genl"]
+    accounts = [None, "DE89370400440532013000", "KP0001002003"]
+    countries = [None, "DE", "KP", "CN", "IR"]
+    towns = [None, "Hamburg", "Pyongyang", "Nampo"]
+    banks = [("DEUTDEFF", "Deutsche Bank AG"), ("FTBDKPPY", None), (None, "Daedong Credit Bank"),
+             ("BKCHCNBJ", "Bank of China"), ("SHBKKRSE", "Shinhan Bank"),
+             (None, "Korea Kwangson Banking Corp")]
+    texts = [None, "Invoice 1", "coal from Nampo", "vessel IMO 9137960", "spare parts"]
+
+    def party() -> dict[str, object]:
+        town, country = rng.choice(towns), rng.choice(countries)
+        return {"name": rng.choice(names), "account": rng.choice(accounts),
+                "country": country, "address": {"town": town, "country": rng.choice(countries)}
+                if town else None}
+
+    def agent() -> dict[str, object]:
+        bic, name = rng.choice(banks)
+        return {"bic": bic, "name": name, "country": rng.choice(countries)}
+
+    def engine() -> RuleEngine:
+        return RuleEngine(load_ruleset(REPO_RULES), FakeScreener(fake_lists), fake_lists,
+                          clock=lambda: datetime(2026, 11, 1, tzinfo=timezone.utc))
+
+    shared, hit_rules = engine(), set()
+    for i in range(300):
+        payment = make_payment(payment_id=f"P-{i}", debtor=party(), creditor=party(),
+                               debtor_agent=agent(), creditor_agent=agent(),
+                               intermediary_agents=[agent()] if rng.random() < 0.5 else None,
+                               remittance_info=rng.choice(texts))
+        remembered = shared.evaluate(payment)
+        fresh = engine().evaluate(payment)
+        assert remembered.hits == fresh.hits, payment.payment_id
+        assert remembered.suppressed == fresh.suppressed
+        hit_rules |= {h.hit.rule_id for h in fresh.hits}
+    # every remembering rule fired somewhere, and remembered findings were used
+    assert hit_rules >= {item.rule.id for item in shared._compiled.rules if item.memo is not None}
+    assert all(len(item.memo) < 300 * 5 for item in shared._compiled.rules if item.memo)
+
+
+def test_a_rule_keyed_by_name_shares_findings_across_accounts(shipped_engine, make_payment):
+    reads = {item.rule.id: item.reads for item in shipped_engine._compiled.rules}
+    assert reads["possible-sanctioned-party"] == ("name",)
+    assert reads["sanctioned-party"] == ("account", "name")  # identifier_match on accounts
+    assert "structuring" not in {i.rule.id for i in shipped_engine._compiled.rules if i.memo}
+    a = make_payment(debtor={"name": "Korea Ryonbong General Corp", "account": "DE1111"})
+    b = make_payment(debtor={"name": "Korea Ryonbong General Corp", "account": "KP0001002003"})
+    memo = {item.rule.id: item.memo for item in shipped_engine._compiled.rules}
+    first = {h.hit.field for h in shipped_engine.evaluate(a).hits
+             if h.hit.rule_id == "sanctioned-party"}
+    sizes = {rule_id: len(m) for rule_id, m in memo.items() if m is not None}
+    second = {h.hit.field for h in shipped_engine.evaluate(b).hits
+              if h.hit.rule_id == "sanctioned-party"}
+    assert first == {"name"} and second == {"name", "account"}
+    # only the debtor of sanctioned-party is a new subject: the name-keyed rules remembered it
+    grown = {rule_id for rule_id, m in memo.items() if m is not None and len(m) > sizes[rule_id]}
+    assert grown == {"sanctioned-party"}
