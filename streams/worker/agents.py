@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 import faust
+from aiokafka.partitioner import DefaultPartitioner
 
 from streams import metrics
 from streams.settings import Settings
@@ -35,6 +36,7 @@ from streams.worker.app import Topics, build_app, declare_topics, make_topics
 from streams.worker.broker_watch import install_broker_watch
 from streams.worker.candidates import WindowRouter, screen_or_forward_records
 from streams.worker.inflight import InFlightBatches, RepeatFilter
+from streams.worker.partitioning import keyed_partition
 from streams.worker.processing import (
     BatchReport,
     Headers,
@@ -105,21 +107,26 @@ class ProducerPublisher:
     async def send_many(self, messages: Sequence[Outgoing]) -> list[Awaitable[Any]]:
         """Queue messages in record batches of their own, one per partition; a future each.
 
-        Partitioned as `send` partitions them (by key, Kafka's default partitioner) and in
-        order within a partition. A message's future is its batch's: it completes when the
-        broker has acknowledged the batch. About half the CPU of one `send` per message.
+        Partitioned as `send` partitions them (by key, Kafka's default partitioner; hashed
+        here, streams/worker/partitioning.py) and in order within a partition. A message's
+        future is its batch's: it completes when the broker has acknowledged the batch.
+        About a third of the CPU of one `send` per message.
         """
         producer = self.app.producer._ensure_producer()  # type: ignore[attr-defined]
         futures: list[Awaitable[Any] | None] = [None] * len(messages)  # filled as sent
         batches: dict[tuple[str, int], tuple[Any, list[int]]] = {}
-        known: set[str] = set()
+        partitions: dict[str, list[int]] = {}
+        default = isinstance(producer._partitioner, DefaultPartitioner)
         for i, message in enumerate(messages):
-            topic = message.topic
-            if topic not in known:
+            topic, key = message.topic, message.key
+            known = partitions.get(topic)
+            if known is None:
                 await producer.client._wait_on_metadata(topic)  # as send() does
-                known.add(topic)
-            where = (topic, producer._partition(topic, None, None, None, message.key,
-                                                message.value))
+                known = partitions[topic] = sorted(producer._metadata.partitions_for_topic(topic))
+            if key is not None and default:
+                where = (topic, keyed_partition(key, known))
+            else:
+                where = (topic, producer._partition(topic, None, None, None, key, message.value))
             batch, members = batches.get(where) or batches.setdefault(
                 where, (producer.create_batch(), []))
             headers = list(message.headers)
