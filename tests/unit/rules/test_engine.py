@@ -9,9 +9,11 @@ import pytest
 from conftest import REPO_RULES
 from rule_fakes import FakeScreener
 
-from streams.pipeline import PaymentScreener
-from streams.rules.context import Subject
-from streams.rules.engine import RuleEngine, subject_key, subject_only
+from streams.pipeline import Evaluation, PaymentScreener, RuleHit
+from streams.rules.allowlist import AllowList
+from streams.rules.context import Context, Subject
+from streams.rules.engine import RuleEngine, subject_key, subject_only, subjects_of
+from streams.rules.engine import _to_hit as to_hit
 from streams.rules.loader import load_ruleset
 
 
@@ -216,6 +218,34 @@ def test_remembered_findings_give_the_same_hits_as_fresh_ones(fake_lists, make_p
     assert subject_key(Subject("debtor", party=a)) != subject_key(Subject("debtor", party=b))
 
 
+def evaluate_plainly(engine: RuleEngine, payment) -> Evaluation:
+    """The rules' meaning, without memory: each rule's whole condition over its subjects."""
+    compiled = engine._compiled
+    ctx = Context(payment, engine.screener, engine.lists, engine.store, compiled.min_score_floor)
+    today = engine.clock().date()
+    evaluation = Evaluation()
+    for item in compiled.rules:
+        ctx.rule_id = item.rule.id
+        seen: set[object] = set()
+        targets = [s for role in item.roles for s in subjects_of(payment, role)] \
+            if item.roles else [None]
+        for subject in targets:
+            findings = item.evaluate(ctx, subject)
+            if findings is None:
+                continue
+            for finding in findings or [RuleEngine._fallback(item.rule, payment, subject)]:
+                if finding.identity in seen:
+                    continue
+                seen.add(finding.identity)
+                hit = to_hit(item.rule.id, finding)
+                entry = compiled.allow.match(hit, subject, today)
+                if entry is not None:
+                    evaluation.suppressed.append(AllowList.suppressed(hit, entry))
+                else:
+                    evaluation.hits.append(RuleHit(hit, item.rule.action, item.rule.severity))
+    return evaluation
+
+
 def test_findings_remembered_by_the_fields_a_rule_reads_match_fresh_ones(fake_lists,
                                                                          make_payment):
     """Subjects mixed from small pools: one field changes while the others recur.
@@ -249,7 +279,7 @@ def test_findings_remembered_by_the_fields_a_rule_reads_match_fresh_ones(fake_li
         return RuleEngine(load_ruleset(REPO_RULES), FakeScreener(fake_lists), fake_lists,
                           clock=lambda: datetime(2026, 11, 1, tzinfo=timezone.utc))
 
-    shared, hit_rules = engine(), set()
+    shared, oracle, hit_rules = engine(), engine(), set()
     for i in range(300):
         payment = make_payment(payment_id=f"P-{i}", debtor=party(), creditor=party(),
                                debtor_agent=agent(), creditor_agent=agent(),
@@ -259,6 +289,9 @@ def test_findings_remembered_by_the_fields_a_rule_reads_match_fresh_ones(fake_li
         fresh = engine().evaluate(payment)
         assert remembered.hits == fresh.hits, payment.payment_id
         assert remembered.suppressed == fresh.suppressed
+        plain = evaluate_plainly(oracle, payment)  # every rule over every subject, in order
+        assert remembered.hits == plain.hits, payment.payment_id
+        assert remembered.suppressed == plain.suppressed
         hit_rules |= {h.hit.rule_id for h in fresh.hits}
     # every remembering rule fired somewhere, and remembered findings were used
     assert hit_rules >= {item.rule.id for item in shared._compiled.rules if item.memo is not None}
