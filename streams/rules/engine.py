@@ -66,16 +66,12 @@ class CompiledRule:
     reads: tuple[str, ...] = ()  # the subject fields the condition reads (when memo is kept)
     pick: Callable[[tuple[object, ...]], SubjectKey] | None = None  # the memo key, from those
 
-    def findings(self, ctx: Context, subject: Subject | None,
-                 key: SubjectKey | None) -> list[Finding] | None:
-        """The condition's findings on one subject, remembered under its `key` (None: not kept)."""
+    def remember(self, ctx: Context, subject: Subject,
+                 key: SubjectKey) -> list[Finding] | None:
+        """Evaluate the condition on a subject not remembered yet and remember it under `key`."""
         memo = self.memo
-        if memo is None or key is None:
-            return self.evaluate(ctx, subject)
-        try:
-            return memo[key]
-        except KeyError:
-            pass
+        if memo is None:
+            raise TypeError(f"rule {self.rule.id} depends on more than the subject")
         found = self.evaluate(ctx, subject)
         if len(memo) >= SUBJECT_MEMO_SIZE:
             memo.clear()
@@ -295,7 +291,7 @@ class RuleEngine:
                     key = pick(seen_values)
                     findings = memo.get(key, _UNKNOWN)
                     if findings is _UNKNOWN:
-                        findings = item.findings(ctx, subject, key)
+                        findings = item.remember(ctx, subject, key)
                 else:
                     findings = item.evaluate(ctx, subject)
                 if findings is None:
