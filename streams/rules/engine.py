@@ -82,6 +82,7 @@ class CompiledRule:
 #: The subject fields a subject-only condition can read (`subject_reads` names them).
 SUBJECT_FIELDS = ("name", "text", "account", "bic", "country", "address.country",
                   "address.street", "address.town")
+_IDENTIFIER_FIELDS = {"bic": ("bic",), "account": ("account",), "imo": ("text", "name")}
 _COUNTRY_FIELDS = {"country": ("country",), "address_country": ("address.country",),
                    "bic_country": ("bic",)}
 _TEXT_FIELDS = {"text": ("text",), "name": ("name",),
@@ -92,10 +93,7 @@ def _leaf_reads(cond: BaseModel) -> set[str]:
     if isinstance(cond, ListMatchCond):
         return {"name"}
     if isinstance(cond, IdentifierMatchCond):
-        kinds = cond.identifier_match.kinds
-        return ({"bic"} if "bic" in kinds else set()) | (
-            {"account"} if "account" in kinds else set()) | (
-            {"text", "name"} if "imo" in kinds else set())
+        return {f for kind in cond.identifier_match.kinds for f in _IDENTIFIER_FIELDS[kind]}
     if isinstance(cond, MemberOfCond):
         # a named set of countries reads the countries too (country_in's default fields)
         return set(cond.member_of.by) | {"country", "address.country", "bic"}
