@@ -127,15 +127,15 @@ class ProducerPublisher:
                 where = (topic, keyed_partition(key, known))
             else:
                 where = (topic, producer._partition(topic, None, None, None, key, message.value))
-            batch, members = batches.get(where) or batches.setdefault(
-                where, (producer.create_batch(), []))
-            headers = list(message.headers)
-            if batch.append(key=message.key, value=message.value, timestamp=None,
-                            headers=headers) is None:  # full: send it, start the next one
+            if where not in batches:
+                batches[where] = (producer.create_batch(), [])
+            batch, members = batches[where]
+            record = {"key": key, "value": message.value, "timestamp": None,
+                      "headers": list(message.headers)}
+            if batch.append(**record) is None:  # full: send it, start the next one
                 await self._submit(producer, where, batch, members, futures)
                 batch, members = batches[where] = (producer.create_batch(), [])
-                if batch.append(key=message.key, value=message.value, timestamp=None,
-                                headers=headers) is None:
+                if batch.append(**record) is None:
                     raise ValueError(f"a {len(message.value)}-byte message does not fit a batch")
             members.append(i)
         for where, (batch, members) in batches.items():
