@@ -1,12 +1,14 @@
 """The rule engine: evaluates the active RuleSet over one payment and explains every hit.
 
 A rule whose condition looks at the subject only (list, identifier, set, country and text
-matches: no amount, currency or window) gives the same findings for the same party, bank or
-text in every payment, so its findings are remembered per subject: per role and the values
-of the fields it reads (banks recur in almost every payment; a party's name recurs under
-another account number, which a name-only rule does not read). The memory belongs to one
-compiled rule set over one screener and one ListSet: a rule reload compiles a new one, a list
-reload builds a new engine.
+matches: no amount, currency or window) gives the same findings for the same party or bank
+in every payment, so its findings are remembered per subject: per role and the values of
+the fields it reads (banks recur in almost every payment; a party's name recurs under another
+account number, which a name-only rule does not read). An account the lists do not hold is
+remembered as no account: only identifier_match reads it, and finds nothing for it. Free
+text (remittance lines, purposes) rarely recurs and is evaluated every time. The memory
+belongs to one compiled rule set over one screener and one ListSet: a rule reload compiles a
+new one, a list reload builds a new engine.
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ _SUBJECT_LEAVES = (ListMatchCond, IdentifierMatchCond, MemberOfCond, CountryInCo
                    TextMatchCond)
 
 SubjectKey = tuple[object, ...]
+_Target = tuple["Subject | None", "tuple[object, ...] | None"]  # a subject, its memo values
 _UNKNOWN: list[Finding] = []  # a memo miss, told apart by identity from remembered results
 
 
@@ -82,6 +85,7 @@ class CompiledRule:
 #: The subject fields a subject-only condition can read (`subject_reads` names them).
 SUBJECT_FIELDS = ("name", "text", "account", "bic", "country", "address.country",
                   "address.street", "address.town")
+_ACCOUNT_AT = 2 + SUBJECT_FIELDS.index("account")  # where subject_values holds it
 _IDENTIFIER_FIELDS = {"bic": ("bic",), "account": ("account",), "imo": ("text", "name")}
 _COUNTRY_FIELDS = {"country": ("country",), "address_country": ("address.country",),
                    "bic_country": ("bic",)}
@@ -188,21 +192,6 @@ def subjects_of(payment: Payment, role: str) -> list[Subject]:
     return [Subject(role, text=value)]
 
 
-def _targets(payment: Payment, roles: tuple[str, ...],
-             by_role: dict[str, list[Subject]]) -> tuple[Subject | None, ...]:
-    """The subjects of `roles` in order (each role's computed once per payment), or (None,)."""
-    if not roles:
-        return (None,)
-    out: list[Subject | None] = []
-    for role in roles:
-        subjects = by_role.get(role)
-        if subjects is None:
-            subjects = subjects_of(payment, role)
-            by_role[role] = subjects
-        out += subjects
-    return tuple(out)
-
-
 class _Compiled:
     """A RuleSet compiled for evaluation: rules, allow-list and the lowest screening score."""
 
@@ -268,46 +257,91 @@ class RuleEngine:
         """Every rule over the payment: hits with action and severity, and suppressed hits."""
         compiled = self._compiled
         ctx = Context(payment, self.screener, self.lists, self.store, compiled.min_score_floor)
-        today: date = self.clock().date()
-        evaluation = Evaluation()
-        by_roles: dict[tuple[str, ...], tuple[Subject | None, ...]] = {}
-        by_role: dict[str, list[Subject]] = {}
-        values: dict[int, tuple[object, ...]] = {}  # id(subject) -> subject_values, once
+        by_roles: dict[tuple[str, ...], list[_Target]] = {}
+        by_role: dict[str, list[_Target]] = {}
+        fired: list[tuple[CompiledRule, Subject | None, list[Finding]]] = []
         for item in compiled.rules:
-            ctx.rule_id = item.rule.id
-            seen: set[tuple[str, str, str | None, str | None]] = set()
             targets = by_roles.get(item.roles)
             if targets is None:
-                targets = _targets(payment, item.roles, by_role)
-                by_roles[item.roles] = targets
+                targets = by_roles[item.roles] = self._targets(payment, item.roles, by_role)
             memo, pick = item.memo, item.pick
-            for subject in targets:
-                if pick is not None and memo is not None and subject is not None:
-                    seen_values = values.get(id(subject))
-                    if seen_values is None:
-                        seen_values = values[id(subject)] = subject_values(subject)
-                    key = pick(seen_values)
+            for subject, values in targets:
+                if values is not None and subject is not None and pick is not None \
+                        and memo is not None:
+                    key = pick(values)
                     findings = memo.get(key, _UNKNOWN)
                     if findings is _UNKNOWN:
+                        ctx.rule_id = item.rule.id
                         findings = item.remember(ctx, subject, key)
                 else:
+                    ctx.rule_id = item.rule.id
                     findings = item.evaluate(ctx, subject)
-                if findings is None:
-                    continue
-                if not findings:
-                    findings = [self._fallback(item.rule, payment, subject)]
-                for finding in findings:
-                    if finding.identity in seen:
-                        continue
-                    seen.add(finding.identity)
-                    hit = _to_hit(item.rule.id, finding)
-                    entry = compiled.allow.match(hit, subject, today)
-                    if entry is not None:
-                        evaluation.suppressed.append(AllowList.suppressed(hit, entry))
-                    else:
-                        evaluation.hits.append(
-                            RuleHit(hit, item.rule.action, item.rule.severity))
+                if findings is not None:
+                    fired.append((item, subject, findings))
+        evaluation = Evaluation()
+        if fired:
+            self._collect(payment, fired, evaluation)
         return evaluation
+
+    def _collect(self, payment: Payment,
+                 fired: list[tuple[CompiledRule, Subject | None, list[Finding]]],
+                 evaluation: Evaluation) -> None:
+        """Turn the findings of the rules that held into hits (or allow-listed, suppressed).
+
+        In rule order, then subject order; a rule reports one hit per identity.
+        """
+        allow = self._compiled.allow
+        today: date = self.clock().date()
+        current: CompiledRule | None = None
+        seen: set[tuple[str, str, str | None, str | None]] = set()
+        for item, subject, findings in fired:
+            if item is not current:
+                current, seen = item, set()
+            if not findings:
+                findings = [self._fallback(item.rule, payment, subject)]
+            for finding in findings:
+                if finding.identity in seen:
+                    continue
+                seen.add(finding.identity)
+                hit = _to_hit(item.rule.id, finding)
+                entry = allow.match(hit, subject, today)
+                if entry is not None:
+                    evaluation.suppressed.append(AllowList.suppressed(hit, entry))
+                else:
+                    evaluation.hits.append(RuleHit(hit, item.rule.action, item.rule.severity))
+
+    def _targets(self, payment: Payment, roles: tuple[str, ...],
+                 by_role: dict[str, list[_Target]]) -> list[_Target]:
+        """The subjects of `roles` in order with their memo values (each role's once), or
+        [(None, None)] for a rule on the payment as a whole."""
+        if not roles:
+            return [(None, None)]
+        out: list[_Target] = []
+        for role in roles:
+            targets = by_role.get(role)
+            if targets is None:
+                targets = by_role[role] = self._role_targets(payment, role)
+            out += targets
+        return out
+
+    def _role_targets(self, payment: Payment, role: str) -> list[_Target]:
+        """One role's subjects with their memo values; free text has none: remittance lines
+        and purposes rarely recur, and remembering them would only evict parties and banks."""
+        return [(s, None if s.party is None and s.agent is None else self._memo_values(s))
+                for s in subjects_of(payment, role)]
+
+    def _memo_values(self, subject: Subject) -> tuple[object, ...]:
+        """subject_values, with an account the lists do not hold read as no account.
+
+        Only identifier_match reads the account, and it finds nothing for an unlisted one:
+        so a party seen before under a new (unlisted) account number is remembered.
+        """
+        values = subject_values(subject)
+        account = values[_ACCOUNT_AT]
+        if account is not None and not self.lists.by_identifier(
+                "account", "".join(str(account).split()).upper()):
+            return (*values[:_ACCOUNT_AT], None, *values[_ACCOUNT_AT + 1:])
+        return values
 
     @staticmethod
     def _fallback(rule: Rule, payment: Payment, subject: Subject | None) -> Finding:

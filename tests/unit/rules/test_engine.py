@@ -315,3 +315,33 @@ def test_a_rule_keyed_by_name_shares_findings_across_accounts(shipped_engine, ma
     # only the debtor of sanctioned-party is a new subject: the name-keyed rules remembered it
     grown = {rule_id for rule_id, m in memo.items() if m is not None and len(m) > sizes[rule_id]}
     assert grown == {"sanctioned-party"}
+
+
+def test_a_party_under_a_new_unlisted_account_is_remembered(shipped_engine, make_payment):
+    """An account the lists do not hold gives no finding, so it does not key the memory."""
+    memo = {item.rule.id: item.memo for item in shipped_engine._compiled.rules}
+    name = "Korea Ryonbong General Corp"
+    first = shipped_engine.evaluate(make_payment(debtor={"name": name, "account": "DE1111"}))
+    sizes = {rule_id: len(m) for rule_id, m in memo.items() if m is not None}
+    again = shipped_engine.evaluate(make_payment(debtor={"name": name,
+                                                         "account": "DE 2222 3333"}))
+    assert {rule_id: len(m) for rule_id, m in memo.items() if m is not None} == sizes
+    assert [h.hit for h in again.hits] == [h.hit for h in first.hits]
+    assert {h.hit.field for h in again.hits if h.hit.rule_id == "sanctioned-party"} == {"name"}
+    # a listed account is a finding of its own, remembered under that account
+    listed = shipped_engine.evaluate(make_payment(debtor={"name": name,
+                                                          "account": "kp 0001 002003"}))
+    assert {h.hit.field for h in listed.hits if h.hit.rule_id == "sanctioned-party"} == {
+        "name", "account"}
+    assert len(memo["sanctioned-party"]) == sizes["sanctioned-party"] + 1
+
+
+def test_free_text_is_evaluated_every_time_not_remembered(shipped_engine, make_payment):
+    memo = {item.rule.id: item.memo for item in shipped_engine._compiled.rules}
+    texts = ["goods for Pyongyang", "Invoice 63944", "goods for Pyongyang"]
+    found = [{h.hit.role for h in shipped_engine.evaluate(make_payment(remittance_info=t)).hits
+              if h.hit.rule_id == "nk-text-reference"} for t in texts]
+    assert found == [{"remittance_info"}, set(), {"remittance_info"}]
+    sizes = {rule_id: len(m) for rule_id, m in memo.items() if m is not None}
+    shipped_engine.evaluate(make_payment(remittance_info="Invoice 77777"))
+    assert {rule_id: len(m) for rule_id, m in memo.items() if m is not None} == sizes
