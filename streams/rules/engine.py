@@ -54,7 +54,16 @@ _SUBJECT_LEAVES = (ListMatchCond, IdentifierMatchCond, MemberOfCond, CountryInCo
                    TextMatchCond)
 
 SubjectKey = tuple[object, ...]
-_Target = tuple["Subject | None", "tuple[object, ...] | None"]  # a subject, its memo values
+#: A rule that held for a subject: (rule index, role position in the rule, subject number
+#: within the role, rule, subject, findings); sorted, the first three give the rules' order.
+_Fired = tuple[int, int, int, "CompiledRule", "Subject | None", "list[Finding]"]
+_RoleRule = tuple[int, int, "CompiledRule"]  # (rule index, role position in the rule, rule)
+#: Subjects whose findings under every remembering rule are remembered as one row.
+ROW_MEMO_SIZE = 50_000
+
+
+def _fired_order(fired: _Fired) -> tuple[int, int, int]:
+    return fired[0], fired[1], fired[2]
 _UNKNOWN: list[Finding] = []  # a memo miss, told apart by identity from remembered results
 
 
@@ -212,6 +221,19 @@ class _Compiled:
                 elif isinstance(cond, MemberOfCond):
                     scores.append(cond.member_of.min_score)
         self.min_score_floor = min(scores)
+        # The remembering rules, by the role they look at: evaluated subject by subject, one
+        # row lookup per subject. The other rules keep rule order (windows have side effects).
+        by_role: dict[str, list[_RoleRule]] = {}
+        self.other_rules: list[tuple[int, CompiledRule]] = []
+        for index, item in enumerate(self.rules):
+            if item.memo is None or not item.roles:
+                self.other_rules.append((index, item))
+                continue
+            for position, role in enumerate(item.roles):
+                by_role.setdefault(role, []).append((index, position, item))
+        self.remembering_roles = tuple((role, tuple(rules)) for role, rules in by_role.items())
+        #: subject values -> what every remembering rule of its role found (None: nothing)
+        self.rows: dict[tuple[object, ...], tuple[_Fired, ...] | None] = {}
 
     @staticmethod
     def _compile(rule: Rule, compiler: ConditionCompiler, macros: dict[str, Macro]
@@ -257,35 +279,71 @@ class RuleEngine:
         """Every rule over the payment: hits with action and severity, and suppressed hits."""
         compiled = self._compiled
         ctx = Context(payment, self.screener, self.lists, self.store, compiled.min_score_floor)
-        by_roles: dict[tuple[str, ...], list[_Target]] = {}
-        by_role: dict[str, list[_Target]] = {}
-        fired: list[tuple[CompiledRule, Subject | None, list[Finding]]] = []
-        for item in compiled.rules:
-            targets = by_roles.get(item.roles)
-            if targets is None:
-                targets = by_roles[item.roles] = self._targets(payment, item.roles, by_role)
-            memo, pick = item.memo, item.pick
-            for subject, values in targets:
-                if values is not None and subject is not None and pick is not None \
-                        and memo is not None:
-                    key = pick(values)
-                    findings = memo.get(key, _UNKNOWN)
-                    if findings is _UNKNOWN:
-                        ctx.rule_id = item.rule.id
-                        findings = item.remember(ctx, subject, key)
-                else:
-                    ctx.rule_id = item.rule.id
-                    findings = item.evaluate(ctx, subject)
+        fired: list[_Fired] = []
+        by_role: dict[str, list[Subject]] = {}
+        rows = compiled.rows
+        for role, rules in compiled.remembering_roles:
+            if role != "intermediary_agents" and getattr(payment, role) is None:
+                by_role[role] = []  # most payments leave most roles empty
+                continue
+            subjects = by_role[role] = subjects_of(payment, role)
+            for number, subject in enumerate(subjects):
+                if subject.party is None and subject.agent is None:
+                    # free text rarely recurs: remembering it would only evict parties, banks
+                    fired += self._text_row(ctx, subject, number, rules)
+                    continue
+                values = self._memo_values(subject)
+                row = rows.get(values, _UNKNOWN)
+                if row is _UNKNOWN:
+                    row = self._row(ctx, subject, values, number, rules)
+                    if len(rows) >= ROW_MEMO_SIZE:
+                        rows.clear()
+                    rows[values] = row
+                if row is not None:
+                    fired += row
+        for index, item in compiled.other_rules:
+            ctx.rule_id = item.rule.id
+            for position, number, subject in self._targets(payment, item.roles, by_role):
+                findings = item.evaluate(ctx, subject)
                 if findings is not None:
-                    fired.append((item, subject, findings))
+                    fired.append((index, position, number, item, subject, findings))
         evaluation = Evaluation()
         if fired:
+            fired.sort(key=_fired_order)
             self._collect(payment, fired, evaluation)
         return evaluation
 
-    def _collect(self, payment: Payment,
-                 fired: list[tuple[CompiledRule, Subject | None, list[Finding]]],
-                 evaluation: Evaluation) -> None:
+    @staticmethod
+    def _row(ctx: Context, subject: Subject, values: tuple[object, ...], number: int,
+             rules: tuple[_RoleRule, ...]) -> tuple[_Fired, ...] | None:
+        """What each remembering rule of a role finds for one subject (None: nothing)."""
+        row: list[_Fired] = []
+        for index, position, item in rules:
+            memo, pick = item.memo, item.pick
+            if memo is None or pick is None:
+                raise TypeError(f"rule {item.rule.id} depends on more than the subject")
+            key = pick(values)
+            findings = memo.get(key, _UNKNOWN)
+            if findings is _UNKNOWN:
+                ctx.rule_id = item.rule.id
+                findings = item.remember(ctx, subject, key)
+            if findings is not None:
+                row.append((index, position, number, item, subject, findings))
+        return tuple(row) if row else None
+
+    @staticmethod
+    def _text_row(ctx: Context, subject: Subject, number: int,
+                  rules: tuple[_RoleRule, ...]) -> list[_Fired]:
+        """What each rule of a free-text role finds in it, evaluated afresh."""
+        row: list[_Fired] = []
+        for index, position, item in rules:
+            ctx.rule_id = item.rule.id
+            findings = item.evaluate(ctx, subject)
+            if findings is not None:
+                row.append((index, position, number, item, subject, findings))
+        return row
+
+    def _collect(self, payment: Payment, fired: list[_Fired], evaluation: Evaluation) -> None:
         """Turn the findings of the rules that held into hits (or allow-listed, suppressed).
 
         In rule order, then subject order; a rule reports one hit per identity.
@@ -294,7 +352,7 @@ class RuleEngine:
         today: date = self.clock().date()
         current: CompiledRule | None = None
         seen: set[tuple[str, str, str | None, str | None]] = set()
-        for item, subject, findings in fired:
+        for _, _, _, item, subject, findings in fired:
             if item is not current:
                 current, seen = item, set()
             if not findings:
@@ -310,25 +368,20 @@ class RuleEngine:
                 else:
                     evaluation.hits.append(RuleHit(hit, item.rule.action, item.rule.severity))
 
-    def _targets(self, payment: Payment, roles: tuple[str, ...],
-                 by_role: dict[str, list[_Target]]) -> list[_Target]:
-        """The subjects of `roles` in order with their memo values (each role's once), or
-        [(None, None)] for a rule on the payment as a whole."""
+    @staticmethod
+    def _targets(payment: Payment, roles: tuple[str, ...], by_role: dict[str, list[Subject]]
+                 ) -> list[tuple[int, int, Subject | None]]:
+        """(role position, number within the role, subject) for each subject of `roles`, in
+        order (each role's subjects found once per payment); one None for the whole payment."""
         if not roles:
-            return [(None, None)]
-        out: list[_Target] = []
-        for role in roles:
-            targets = by_role.get(role)
-            if targets is None:
-                targets = by_role[role] = self._role_targets(payment, role)
-            out += targets
+            return [(0, 0, None)]
+        out: list[tuple[int, int, Subject | None]] = []
+        for position, role in enumerate(roles):
+            subjects = by_role.get(role)
+            if subjects is None:
+                subjects = by_role[role] = subjects_of(payment, role)
+            out += [(position, number, subject) for number, subject in enumerate(subjects)]
         return out
-
-    def _role_targets(self, payment: Payment, role: str) -> list[_Target]:
-        """One role's subjects with their memo values; free text has none: remittance lines
-        and purposes rarely recur, and remembering them would only evict parties and banks."""
-        return [(s, None if s.party is None and s.agent is None else self._memo_values(s))
-                for s in subjects_of(payment, role)]
 
     def _memo_values(self, subject: Subject) -> tuple[object, ...]:
         """subject_values, with an account the lists do not hold read as no account.
