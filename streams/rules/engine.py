@@ -58,6 +58,7 @@ SubjectKey = tuple[object, ...]
 #: within the role, rule, subject, findings); sorted, the first three give the rules' order.
 _Fired = tuple[int, int, int, "CompiledRule", "Subject | None", "list[Finding]"]
 _RoleRule = tuple[int, int, "CompiledRule"]  # (rule index, role position in the rule, rule)
+_Found = tuple[int, int, "CompiledRule", "list[Finding]"]  # a _RoleRule that held, and why
 #: Subjects whose findings under every remembering rule are remembered as one row.
 ROW_MEMO_SIZE = 50_000
 
@@ -233,7 +234,7 @@ class _Compiled:
                 by_role.setdefault(role, []).append((index, position, item))
         self.remembering_roles = tuple((role, tuple(rules)) for role, rules in by_role.items())
         #: subject values -> what every remembering rule of its role found (None: nothing)
-        self.rows: dict[tuple[object, ...], tuple[_Fired, ...] | None] = {}
+        self.rows: dict[tuple[object, ...], tuple[_Found, ...] | None] = {}
 
     @staticmethod
     def _compile(rule: Rule, compiler: ConditionCompiler, macros: dict[str, Macro]
@@ -295,12 +296,13 @@ class RuleEngine:
                 values = self._memo_values(subject)
                 row = rows.get(values, _UNKNOWN)
                 if row is _UNKNOWN:
-                    row = self._row(ctx, subject, values, number, rules)
+                    row = self._row(ctx, subject, values, rules)
                     if len(rows) >= ROW_MEMO_SIZE:
                         rows.clear()
                     rows[values] = row
-                if row is not None:
-                    fired += row
+                if row is not None:  # the row is this subject's: its allow-list check reads it
+                    fired += [(index, position, number, item, subject, findings)
+                              for index, position, item, findings in row]
         for index, item in compiled.other_rules:
             ctx.rule_id = item.rule.id
             for position, number, subject in self._targets(payment, item.roles, by_role):
@@ -314,10 +316,14 @@ class RuleEngine:
         return evaluation
 
     @staticmethod
-    def _row(ctx: Context, subject: Subject, values: tuple[object, ...], number: int,
-             rules: tuple[_RoleRule, ...]) -> tuple[_Fired, ...] | None:
-        """What each remembering rule of a role finds for one subject (None: nothing)."""
-        row: list[_Fired] = []
+    def _row(ctx: Context, subject: Subject, values: tuple[object, ...],
+             rules: tuple[_RoleRule, ...]) -> tuple[_Found, ...] | None:
+        """What each remembering rule of a role finds for one subject (None: nothing).
+
+        The row holds no subject: subjects with the same values may still differ in what
+        the rules do not read (an unlisted account), which the allow-list may match on.
+        """
+        row: list[_Found] = []
         for index, position, item in rules:
             memo, pick = item.memo, item.pick
             if memo is None or pick is None:
@@ -328,7 +334,7 @@ class RuleEngine:
                 ctx.rule_id = item.rule.id
                 findings = item.remember(ctx, subject, key)
             if findings is not None:
-                row.append((index, position, number, item, subject, findings))
+                row.append((index, position, item, findings))
         return tuple(row) if row else None
 
     @staticmethod

@@ -186,3 +186,17 @@ def test_routing_key_groups_one_debtor_and_names_no_one(make_payment):
     c = make_payment(payment_id="C", debtor={"name": "Other GmbH", "account": None})
     assert routing_key(a) == routing_key(b) != routing_key(c)
     assert "Acme" not in routing_key(a) and "DE89" not in routing_key(a)
+
+
+def test_allow_list_by_account_sees_each_payment_s_own_account(engine_for, make_payment):
+    """The same party under two unlisted accounts: the rules remember one finding for both,
+    yet the allow-list entry scoped to one account clears only that one."""
+    allow = ALLOW.format(expires="2027-01-01").replace(
+        '    name: "Korea Ryonbong General Corp."\n', "    account: DE44 5555\n")
+    engine = engine_for(rule("list_match: {}", roles="[parties]"), allow=allow)
+    name = "Korea Ryonbong General Corp"
+    outcomes = []
+    for account in ("DE11 1111", "DE44 5555", "DE11 1111", "de445555"):
+        evaluation = engine.evaluate(make_payment(creditor={"name": name, "account": account}))
+        outcomes.append((len(evaluation.hits), len(evaluation.suppressed)))
+    assert outcomes == [(1, 0), (0, 1), (1, 0), (0, 1)]
