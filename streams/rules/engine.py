@@ -294,8 +294,9 @@ class RuleEngine:
                     fired += self._text_row(ctx, subject, number, rules)
                     continue
                 values = self._memo_values(subject)
-                row = rows.get(values, _UNKNOWN)
-                if row is _UNKNOWN:
+                try:
+                    row = rows[values]
+                except KeyError:
                     row = self._row(ctx, subject, values, rules)
                     if len(rows) >= ROW_MEMO_SIZE:
                         rows.clear()
@@ -305,10 +306,10 @@ class RuleEngine:
                               for index, position, item, findings in row]
         for index, item in compiled.other_rules:
             ctx.rule_id = item.rule.id
-            for position, number, subject in self._targets(payment, item.roles, by_role):
-                findings = item.evaluate(ctx, subject)
+            for position, number, target in self._targets(payment, item.roles, by_role):
+                findings = item.evaluate(ctx, target)
                 if findings is not None:
-                    fired.append((index, position, number, item, subject, findings))
+                    fired.append((index, position, number, item, target, findings))
         evaluation = Evaluation()
         if fired:
             fired.sort(key=_fired_order)
