@@ -8,7 +8,7 @@ from datetime import date
 from streams.models import Hit, SuppressedHit
 from streams.rules.context import Subject
 from streams.rules.model import AllowEntry
-from streams.rules.text import normalize_text
+from streams.rules.text import compact_account, normalize_text
 
 __all__ = ["AllowList"]
 
@@ -34,7 +34,7 @@ class AllowList:
         name = normalize_text(subject.name) if subject.name else None
         account = None
         if subject.party is not None and subject.party.account:
-            account = "".join(subject.party.account.split()).upper()
+            account = compact_account(subject.party.account)
         for entry in candidates:
             if entry.expires < today:
                 continue
@@ -42,7 +42,7 @@ class AllowList:
                 continue
             if entry.name is not None and normalize_text(entry.name) != name:
                 continue
-            if entry.account is not None and "".join(entry.account.split()).upper() != account:
+            if entry.account is not None and compact_account(entry.account) != account:
                 continue
             return entry
         return None

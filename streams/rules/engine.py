@@ -43,6 +43,7 @@ from streams.rules.model import (
     Rule,
     TextMatchCond,
 )
+from streams.rules.text import compact_account
 from streams.rules.window import InMemoryWindowStore, WindowStore
 
 __all__ = ["SUBJECT_FIELDS", "CompiledRule", "RuleEngine", "key_picker", "subject_key",
@@ -63,9 +64,11 @@ _Found = tuple[int, int, "CompiledRule", "list[Finding]"]  # a _RoleRule that he
 ROW_MEMO_SIZE = 50_000
 
 
+_UNKNOWN: list[Finding] = []  # a memo miss, told apart by identity from remembered results
+
+
 def _fired_order(fired: _Fired) -> tuple[int, int, int]:
     return fired[0], fired[1], fired[2]
-_UNKNOWN: list[Finding] = []  # a memo miss, told apart by identity from remembered results
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,16 +82,21 @@ class CompiledRule:
     reads: tuple[str, ...] = ()  # the subject fields the condition reads (when memo is kept)
     pick: Callable[[tuple[object, ...]], SubjectKey] | None = None  # the memo key, from those
 
-    def remember(self, ctx: Context, subject: Subject,
-                 key: SubjectKey) -> list[Finding] | None:
-        """Evaluate the condition on a subject not remembered yet and remember it under `key`."""
-        memo = self.memo
-        if memo is None:
+    def recall(self, ctx: Context, subject: Subject,
+               values: tuple[object, ...]) -> list[Finding] | None:
+        """The condition's findings on a subject with these subject_values: remembered under
+        the fields it reads, evaluated the first time they are seen."""
+        memo, pick = self.memo, self.pick
+        if memo is None or pick is None:
             raise TypeError(f"rule {self.rule.id} depends on more than the subject")
-        found = self.evaluate(ctx, subject)
-        if len(memo) >= SUBJECT_MEMO_SIZE:
-            memo.clear()
-        memo[key] = found
+        key = pick(values)
+        found = memo.get(key, _UNKNOWN)
+        if found is _UNKNOWN:
+            ctx.rule_id = self.rule.id
+            found = self.evaluate(ctx, subject)
+            if len(memo) >= SUBJECT_MEMO_SIZE:
+                memo.clear()
+            memo[key] = found
         return found
 
 
@@ -326,14 +334,7 @@ class RuleEngine:
         """
         row: list[_Found] = []
         for index, position, item in rules:
-            memo, pick = item.memo, item.pick
-            if memo is None or pick is None:
-                raise TypeError(f"rule {item.rule.id} depends on more than the subject")
-            key = pick(values)
-            findings = memo.get(key, _UNKNOWN)
-            if findings is _UNKNOWN:
-                ctx.rule_id = item.rule.id
-                findings = item.remember(ctx, subject, key)
+            findings = item.recall(ctx, subject, values)
             if findings is not None:
                 row.append((index, position, item, findings))
         return tuple(row) if row else None
@@ -399,7 +400,7 @@ class RuleEngine:
         values = subject_values(subject)
         account = values[_ACCOUNT_AT]
         if account is not None and not self.lists.by_identifier(
-                "account", "".join(str(account).split()).upper()):
+                "account", compact_account(str(account))):
             return (*values[:_ACCOUNT_AT], None, *values[_ACCOUNT_AT + 1:])
         return values
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from streams.rules.context import Context, Finding, Subject, mask_account
 from streams.rules.model import CountryIn, IdentifierMatch, ListMatch, MemberOf, TextMatch
-from streams.rules.text import PhraseMatcher, normalize_text
+from streams.rules.text import PhraseMatcher, compact_account, normalize_text
 from streams.screening.entities import Entity
 
 __all__ = ["Leaf", "SetTable", "country_in", "identifier_match", "list_match", "member_of",
@@ -105,7 +105,7 @@ def identifier_match(spec: IdentifierMatch) -> Leaf:
                 found.append(_entity_finding(subject, "bic", bic, entity,
                                              f"BIC {bic} is listed for {entity.name}"))
         if "account" in spec.kinds and subject.party is not None and subject.party.account:
-            account = "".join(subject.party.account.split()).upper()
+            account = compact_account(subject.party.account)
             for entity in _entities_ok(ctx.lists.by_identifier("account", account), lists,
                                        spec.programs):
                 found.append(_entity_finding(subject, "account", mask_account(account), entity,

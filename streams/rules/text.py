@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from anyascii import anyascii
 
-__all__ = ["PhraseMatcher", "normalize_text"]
+__all__ = ["PhraseMatcher", "compact_account", "normalize_text"]
 
 _APOSTROPHES = re.compile(r"['\u2019\u02bc`]")
 _NON_WORD = re.compile(r"[^a-z0-9]+")
@@ -22,6 +22,11 @@ def normalize_text(text: str) -> str:
     ascii_text = anyascii(text).lower()
     ascii_text = _APOSTROPHES.sub("", ascii_text)
     return _NON_WORD.sub(" ", ascii_text).strip()
+
+
+def compact_account(account: str) -> str:
+    """An account number as rules compare and look it up: no spaces, upper case."""
+    return "".join(account.split()).upper()
 
 
 class PhraseMatcher:

@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Protocol
 
 from streams.models import Party, Payment
-from streams.rules.text import normalize_text
+from streams.rules.text import compact_account, normalize_text
 
 __all__ = [
     "InMemoryWindowStore", "ProbeWindowStore", "WindowEntries", "WindowStore", "WindowTotals",
@@ -40,7 +40,7 @@ class WindowStore(Protocol):
 def party_key(party: Party) -> str:
     """Who a party is for windowed rules: its account when it has one, else its name."""
     if party.account:
-        return "acct:" + "".join(party.account.split()).upper()
+        return "acct:" + compact_account(party.account)
     return "name:" + normalize_text(party.name)
 
 
