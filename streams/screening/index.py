@@ -3,8 +3,9 @@
 Each query token stands for vocabulary words: itself, its typo neighbours (one-deletion keys,
 also over the long forms of canonical words), its romanisation variants (sound key), its
 halves when two words ran together, and the words it starts when a field cut it short.
-Candidates are the names holding two query tokens when no single token can reach the
-threshold, else the names holding one of the rarest tokens that any passing name must match.
+Candidates are the names holding every token of some set of query tokens that together
+weigh enough to reach the threshold, when no single token does; else the names holding one
+of the rarest tokens that any passing name must match.
 Set intersections give each candidate's matched weight; only names whose score bound reaches
 the threshold are aligned and scored.
 """
@@ -15,6 +16,7 @@ from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from itertools import chain
 
 from rapidfuzz import process
@@ -81,6 +83,19 @@ def _unfound_similarity(token: str) -> float:
     return sim if sim >= MIN_TOKEN_SIMILARITY else 0.0
 
 
+@lru_cache(maxsize=4096)
+def _reaching_subsets(weights: tuple[float, ...], need: float) -> tuple[tuple[int, ...], ...]:
+    """The smallest sets of token positions whose weights together reach need (none alone)."""
+    found: list[tuple[int, ...]] = []
+    for mask in sorted(range(1, 1 << len(weights)), key=int.bit_count):
+        subset = tuple(i for i in range(len(weights)) if mask >> i & 1)
+        if any(set(smaller) <= set(subset) for smaller in found):
+            continue
+        if sum(weights[i] for i in subset) >= need - 1e-6:
+            found.append(subset)
+    return tuple(found)
+
+
 class NameIndex:
     """Token index over all listed names, with typo, sound, split and prefix lookups."""
 
@@ -136,17 +151,29 @@ class NameIndex:
         return len(self.names)
 
     def _pair_candidates(self, tokens: tuple[str, ...], plans: list[TokenPlan],
-                         joined: list[str | None]) -> set[int]:
-        """Names holding at least two query tokens or typo neighbours (C-speed sets)."""
+                         joined: list[str | None], weights: list[float],
+                         need: float) -> set[int]:
+        """Names holding enough query tokens (or typo neighbours) to reach need (C-speed sets).
+
+        A name matches each query token at most at its weight, so it must hold every token
+        of some set of tokens that together weigh `need`: the union, over the smallest such
+        sets, of the names holding all of their tokens. Words two tokens ran into bring
+        their names in whole.
+        """
         holders = [(plan.key, self.plans.holders(token, plan))
                    for token, plan in zip(tokens, plans, strict=True)]
+        held = tuple(weights[i] if holders[i][1] else 0.0 for i in range(len(tokens)))
         candidates: set[int] = set()
-        for i, first in enumerate(holders):
-            if first[1]:
-                for second in holders[i + 1:]:
-                    if second[1]:
-                        candidates |= self.plans.both(first, second)
-            joined_token = joined[i]
+        for subset in _reaching_subsets(held, need):
+            ordered = sorted(subset, key=lambda i: len(holders[i][1]))
+            if len(ordered) == 1:  # not in pair mode (every token is too light), but exact
+                candidates |= holders[ordered[0]][1]
+                continue
+            both = self.plans.both(holders[ordered[0]], holders[ordered[1]])
+            if both and len(ordered) > 2:
+                both = both.intersection(*(holders[i][1] for i in ordered[2:]))
+            candidates |= both
+        for joined_token in joined:
             if joined_token is not None:
                 candidates |= self.posting_sets[joined_token]
         return candidates
@@ -339,10 +366,10 @@ class NameIndex:
         """Names whose aligned score with the query tokens reaches min_score.
 
         A name reaches min_score only if it matches a share `need` of the query's weight.
-        When no single query token weighs that much, a candidate must hold two of them (or
-        their typo neighbours): pairwise set intersections find those. Otherwise it must hold
-        one of the rarest tokens outside any lighter set: the union of their postings. Only
-        names whose score bound reaches min_score are then aligned.
+        When no single query token weighs that much, a candidate must hold several of them
+        (or their typo neighbours) that together do: set intersections find those.
+        Otherwise it must hold one of the rarest tokens outside any lighter set: the union
+        of their postings. Only names whose score bound reaches min_score are then aligned.
         """
         if not tokens:
             return []
@@ -376,7 +403,7 @@ class NameIndex:
         tail_penalty = TRUNCATED_TAIL_PENALTY if may_be_truncated else LISTED_MISSING_PENALTY
         floor = min_score - BOUND_SLACK
         if 1 < len(tokens) <= MAX_PAIR_TOKENS and need - unsure > max(weights):
-            candidates = self._pair_candidates(tokens, plans, joined)
+            candidates = self._pair_candidates(tokens, plans, joined, weights, need - unsure)
         else:
             unseen = [credit[i] if i in assumed and fuzzy[i] else 0.0
                       for i in range(len(tokens))]

@@ -280,6 +280,7 @@ _DIGRAPHS = (("ph", "f"), ("ch", "j"), ("kh", "k"), ("gh", "g"), ("th", "t"), ("
 _VOWEL_RUNS = re.compile(r"[aeiouh]+")
 
 
+@lru_cache(maxsize=65536)
 def phonetic_key(token: str) -> str:
     """A spelling key for romanisation variants: Jong/Chong/Jeong, Muhammad/Mohammed, Sergey/i."""
     for pair, single in _DIGRAPHS:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from itertools import combinations
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sample_entities import SAMPLE, entity
 
-from streams.screening.index import WEAK_ALIAS_FACTOR, NameIndex
+from streams.screening.index import WEAK_ALIAS_FACTOR, NameIndex, _reaching_subsets
 from streams.screening.normalize import normalize_name
 from streams.screening.words import WordLookup
 
@@ -142,3 +146,24 @@ def test_similar_words_finds_what_one_edit_lookups_miss() -> None:
     assert words.similar_words("pxongyanq") == {"pyongyang"}
     assert words.similar_words("zzzzzz") == set()
     assert words.similar_words("komercial") == {"coml"}  # through the long form
+
+
+def test_reaching_subsets_of_a_company_name() -> None:
+    # three distinctive words and a legal form: any two words and the form, or all three
+    assert set(_reaching_subsets((1.0, 1.0, 1.0, 0.15), 2.06)) == {
+        (0, 1, 2), (0, 1, 3), (0, 2, 3), (1, 2, 3)}
+
+
+@given(st.lists(st.sampled_from([0.0, 0.15, 0.3, 0.35, 0.5, 0.7, 1.0, 1.7]), min_size=1,
+                max_size=6), st.floats(0.1, 6.0))
+def test_reaching_subsets_are_the_smallest_that_reach(weights: list[float], need: float) -> None:
+    found = _reaching_subsets(tuple(weights), need)
+    positions = range(len(weights))
+    for subset in found:
+        assert sum(weights[i] for i in subset) >= need - 1e-6
+        assert not any(set(other) < set(subset) for other in found)
+    for size in range(1, len(weights) + 1):
+        for subset in combinations(positions, size):
+            if sum(weights[i] for i in subset) >= need:
+                # a name holding these tokens is found through a subset of them
+                assert any(set(smaller) <= set(subset) for smaller in found)
