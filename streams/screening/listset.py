@@ -16,6 +16,9 @@ from streams.screening.sources import list_files, load_list_file
 __all__ = ["ListSet", "ListSetHolder", "load_lists", "normalize_identifier"]
 
 
+_NOT_ALNUM = re.compile(r"[^0-9A-Za-z]")
+
+
 def normalize_identifier(kind: str, value: str) -> str | None:
     """The lookup key of an identifier: BIC head (8 chars), IMO digits, else upper alphanumerics."""
     if kind == "bic":
@@ -23,7 +26,9 @@ def normalize_identifier(kind: str, value: str) -> str | None:
         return bic[:8] if bic else None
     if kind == "imo":
         return normalize_imo(value)
-    key = re.sub(r"[^0-9A-Za-z]", "", value).upper()
+    if value.isascii() and value.isalnum():  # most account numbers: nothing to strip
+        return value.upper()
+    key = _NOT_ALNUM.sub("", value).upper()
     return key or None
 
 
