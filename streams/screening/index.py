@@ -51,6 +51,7 @@ WEAK_ALIAS_FACTOR = 0.8  # weak aliases (nicknames, lone given names) alone do n
 WEAK_QUALITIES = frozenset({"weak", "low"})
 FUZZY_BOUND = 0.9  # what a token without looked-up neighbours may still add
 FEW_SURVIVORS = 8  # above this many, assumed typos are priced name by name
+FEW_CANDIDATES = 100  # up to this many, matched weights are summed name by name
 MAX_PAIR_TOKENS = 6  # queries up to this many tokens may block on pairs of tokens
 MIN_BLOCKING_SIMILARITY = 0.75  # weaker typo neighbours do not bring candidates in
 MAX_FUZZY_POSTINGS = 300  # nor do neighbours as common as this
@@ -240,33 +241,12 @@ class NameIndex:
                      need: float, unsure: tuple[float, float], query_weight: float,
                      tail_penalty: float, floor: float) -> list[tuple[float, int]]:
         """Candidates whose score bound reaches floor, best bound first."""
-        listed_hits: list[tuple[float, str, set[int]]] = []
-        posting_sets = self.posting_sets
-        best_words: list[dict[int, float]] = []  # per query token: name -> its best word
-        for i, plan in enumerate(plans):
-            words = plan.words
-            both = joined[i]
-            if both is not None:
-                words = tuple(sorted((*words, (weights[i] + weights[i + 1],
-                                               token_weight(both), both)), reverse=True))
-            found: dict[int, float] = {}
-            token_hits = []
-            for query_w, listed_w, word in reversed(words):  # a token counts once: its best
-                hit = candidates.intersection(posting_sets[word])
-                if hit:
-                    token_hits.append((listed_w, word, hit))
-                    found.update(dict.fromkeys(hit, query_w))
-            listed_hits.extend(reversed(token_hits))
-            best_words.append(found)
-        survivors = self._reaching(best_words, need, results)
-        # the listed side only for the names that may still pass (the listed side may match
-        # several words of one query token: the halves of a run-together word)
-        alive = set(survivors)
-        listed_matched: defaultdict[int, float] = defaultdict(float)
-        for listed_w, word, hit in listed_hits:
-            repeats = self._repeats.get(word)
-            for name_id in alive.intersection(hit):
-                listed_matched[name_id] += listed_w * (repeats.get(name_id, 1) if repeats else 1)
+        if len(candidates) <= FEW_CANDIDATES:
+            survivors, listed_matched = self._matched_by_name(weights, plans, joined,
+                                                              candidates, results, need)
+        else:
+            survivors, listed_matched = self._matched_by_word(weights, plans, joined,
+                                                              candidates, results, need)
         # what the assumed tokens may add: a flat allowance, or (many survivors) priced
         q_extras: dict[int, float] = {}
         c_extras: dict[int, float] = {}
@@ -302,6 +282,81 @@ class NameIndex:
             if bound >= floor:
                 bounded.append((bound, name_id))
         return sorted(bounded, reverse=True)
+
+    def _matched_by_word(self, weights: list[float], plans: list[TokenPlan],
+                         joined: list[str | None], candidates: set[int],
+                         results: dict[int, Alignment], need: float
+                         ) -> tuple[dict[int, float], dict[int, float]]:
+        """The candidates reaching need, with their matched weight on both sides: many names.
+
+        Each query token's words are intersected with the candidates (C-speed sets).
+        """
+        listed_hits: list[tuple[float, str, set[int]]] = []
+        posting_sets = self.posting_sets
+        best_words: list[dict[int, float]] = []  # per query token: name -> its best word
+        for i, plan in enumerate(plans):
+            words = plan.words
+            both = joined[i]
+            if both is not None:
+                words = tuple(sorted((*words, (weights[i] + weights[i + 1],
+                                               token_weight(both), both)), reverse=True))
+            found: dict[int, float] = {}
+            token_hits = []
+            for query_w, listed_w, word in reversed(words):  # a token counts once: its best
+                hit = candidates.intersection(posting_sets[word])
+                if hit:
+                    token_hits.append((listed_w, word, hit))
+                    found.update(dict.fromkeys(hit, query_w))
+            listed_hits.extend(reversed(token_hits))
+            best_words.append(found)
+        survivors = self._reaching(best_words, need, results)
+        # the listed side only for the names that may still pass (the listed side may match
+        # several words of one query token: the halves of a run-together word)
+        alive = set(survivors)
+        listed_matched: defaultdict[int, float] = defaultdict(float)
+        for listed_w, word, hit in listed_hits:
+            repeats = self._repeats.get(word)
+            for name_id in alive.intersection(hit):
+                listed_matched[name_id] += listed_w * (repeats.get(name_id, 1) if repeats else 1)
+        return survivors, listed_matched
+
+    def _matched_by_name(self, weights: list[float], plans: list[TokenPlan],
+                         joined: list[str | None], candidates: set[int],
+                         results: dict[int, Alignment], need: float
+                         ) -> tuple[dict[int, float], dict[int, float]]:
+        """The same as _matched_by_word, for a few names: each name's words are looked up.
+
+        A query token counts once, at its best word; on the listed side every word of the
+        name it stands for counts (the halves of a run-together word), each time it occurs.
+        """
+        by_word = [plan.by_word for plan in plans]
+        for i, both in enumerate(joined):
+            if both is not None:  # the run-together word counts besides the token's own
+                query_w, listed_w = by_word[i].get(both, (0.0, 0.0))
+                by_word[i] = {**by_word[i], both: (max(query_w, weights[i] + weights[i + 1]),
+                                                   listed_w + token_weight(both))}
+        name_tokens = self._name_tokens
+        survivors: dict[int, float] = {}
+        listed_matched: dict[int, float] = {}
+        for name_id in candidates:
+            if name_id in results:
+                continue
+            tokens = name_tokens[name_id]
+            query_matched = 0.0
+            listed = 0.0
+            for words in by_word:
+                best = 0.0
+                for token in tokens:
+                    found = words.get(token)
+                    if found is not None:
+                        if found[0] > best:
+                            best = found[0]
+                        listed += found[1]
+                query_matched += best
+            if query_matched >= need:
+                survivors[name_id] = query_matched
+                listed_matched[name_id] = listed
+        return survivors, listed_matched
 
     def _reaching(self, best_words: list[dict[int, float]], need: float,
                   results: dict[int, Alignment]) -> dict[int, float]:

@@ -17,7 +17,7 @@ surnames the lists do not hold).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from streams.screening.scoring import (
@@ -51,6 +51,7 @@ class TokenPlan:
     size: int  # postings of all expansions: how rare the token is
     completing: bool  # the last token of a query that a field may have cut
     complete: bool = False  # expansions hold every word it aligns with: nothing is assumed
+    by_word: Mapping[str, tuple[float, float]] = field(default_factory=dict)  # words' weights
 
     @property
     def key(self) -> HolderKey:
@@ -94,7 +95,8 @@ class TokenPlans:
                 words.append((weight * sim, token_weight(x) * sim, x))
             words.sort(reverse=True)
             size = sum(len(self.posting_sets[x]) for x in expansions) if expansions else 1 << 30
-            plan = TokenPlan(token, expansions, tuple(words), size, completing, complete)
+            plan = TokenPlan(token, expansions, tuple(words), size, completing, complete,
+                             {x: (query_w, listed_w) for query_w, listed_w, x in words})
             if len(self._token_plans) >= TOKEN_CACHE_SIZE:
                 self._token_plans.clear()
                 self._priced.clear()

@@ -114,6 +114,17 @@ def test_remembered_token_plans_give_the_same_results(monkeypatch: pytest.Monkey
         assert found(evicting, query, truncated=truncated) == hits, (query, truncated)
 
 
+
+def test_summing_by_name_and_by_word_give_the_same_results(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    queries = [*QUERIES, "Korean Peoples Army", "korean people s army", "Kim Jong Un"]
+    monkeypatch.setattr("streams.screening.index.FEW_CANDIDATES", 1 << 30)
+    by_name = {q: found(NameIndex(SAMPLE), q) for q in queries}
+    monkeypatch.setattr("streams.screening.index.FEW_CANDIDATES", -1)
+    by_word = {q: found(NameIndex(SAMPLE), q) for q in queries}
+    assert any(by_name.values())
+    assert by_name == by_word
+
 def test_a_cut_off_last_token_is_remembered_apart() -> None:
     shared = NameIndex(SAMPLE)
     query = "DANDONG HONGXIANG INDUSTRIAL DEVELO"
