@@ -55,7 +55,6 @@ FEW_CANDIDATES = 100  # up to this many, matched weights are summed name by name
 MAX_PAIR_TOKENS = 6  # queries up to this many tokens may block on pairs of tokens
 MIN_BLOCKING_SIMILARITY = 0.75  # weaker typo neighbours do not bring candidates in
 MAX_FUZZY_POSTINGS = 300  # nor do neighbours as common as this
-ASSUMED_MIN_CHARS = 4  # unknown tokens this long may be two edits from a listed word
 UNBLOCKED_CACHE_SIZE = 20_000  # complete plans whose unblocked similarity is remembered
 
 
@@ -70,18 +69,6 @@ class IndexedName:
     weights: tuple[float, ...]
     weight: float
     weak: bool  # a weak alias (list says weak/low, or a lone word for a person): scored lower
-
-
-def _unfound_similarity(token: str) -> float:
-    """The best similarity a token with no vocabulary word near it may still reach.
-
-    Neighbours one edit away are always looked up, so what is left is two edits or more
-    (the two-edit lookup misses two substitutions); initials align with any word they start.
-    """
-    if len(token) == 1:
-        return 0.7
-    sim = 1.0 - 2.0 / (len(token) + 2)  # two letters the query lost: the longest pair
-    return sim if sim >= MIN_TOKEN_SIMILARITY else 0.0
 
 
 @lru_cache(maxsize=4096)
@@ -433,26 +420,18 @@ class NameIndex:
             alignment = self._weighed(name_id, align(tokens, tokens))
             if alignment.score >= min_score:
                 results[name_id] = alignment
-        weights = [token_weight(t) for t in tokens]
+        last = len(tokens) - 1
+        plans = [self.plans.plan(token, may_be_truncated and i == last)
+                 for i, token in enumerate(tokens)]
+        weights = [plan.weight for plan in plans]
         query_weight = sum(weights)
         t = min(max(min_score, 1.0), 100.0) / 100.0
         need = QUERY_EXTRA_PENALTY * t * query_weight / (1 - t + QUERY_EXTRA_PENALTY * t)
         joined = [self._joined_with_next(tokens, i) for i in range(len(tokens))]
-        last = len(tokens) - 1
-        plans = [self.plans.plan(token, may_be_truncated and i == last)
-                 for i, token in enumerate(tokens)]
         fuzzy = [plan.expansions for plan in plans]
-        # A token with no vocabulary word within one edit can still align with two edits,
-        # and an initial with any word it starts: neither is looked up, both are assumed.
-        reach = [1.0 if fuzzy[i] else 0.0 if plans[i].complete
-                 else _unfound_similarity(tokens[i]) for i in range(len(tokens))]
-        # An unknown token may also be a misspelling two edits away from a word that its
-        # neighbours (one edit) do not include: that is assumed too.
-        assumed = [i for i in range(len(tokens)) if not plans[i].complete and (
-            not fuzzy[i] or len(tokens[i]) == 1
-            or (tokens[i] not in self.postings and len(tokens[i]) >= ASSUMED_MIN_CHARS))]
-        credit = [_unfound_similarity(tokens[i]) if fuzzy[i] and len(tokens[i]) > 1
-                  else reach[i] for i in range(len(tokens))]
+        reach = [plan.reach for plan in plans]
+        credit = [plan.credit for plan in plans]
+        assumed = [i for i, plan in enumerate(plans) if plan.assumed]
         unsure = sum(weights[i] * credit[i] * FUZZY_BOUND for i in assumed)
         listed_unsure = sum(max(weights[i], 1.0) * credit[i] * FUZZY_BOUND for i in assumed)
         tail_penalty = TRUNCATED_TAIL_PENALTY if may_be_truncated else LISTED_MISSING_PENALTY

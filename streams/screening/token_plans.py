@@ -28,7 +28,7 @@ from streams.screening.scoring import (
 )
 from streams.screening.words import WordLookup
 
-__all__ = ["HolderKey", "TokenPlan", "TokenPlans", "expansion_similarity"]
+__all__ = ["HolderKey", "TokenPlan", "TokenPlans", "expansion_similarity", "unfound_similarity"]
 
 TOKEN_CACHE_SIZE = 20_000  # query tokens whose expansions and word plans are remembered
 HOLDER_CACHE_ELEMENTS = 500_000  # name ids kept in remembered unions and intersections
@@ -37,6 +37,7 @@ COMMON_HOLDERS = 200  # intersections of two tokens held this often are remember
 # costs about 1 us a name, the scan 1-2 ms
 COMPLETE_AFTER_PRICED = 2_000
 COMPLETE_MIN_CHARS = 3  # shorter tokens reach nothing beyond their one-edit neighbours
+ASSUMED_MIN_CHARS = 4  # unknown tokens this long may be two edits from a listed word
 
 HolderKey = tuple[str, bool, bool]  # (token, completing, complete)
 
@@ -52,11 +53,27 @@ class TokenPlan:
     completing: bool  # the last token of a query that a field may have cut
     complete: bool = False  # expansions hold every word it aligns with: nothing is assumed
     by_word: Mapping[str, tuple[float, float]] = field(default_factory=dict)  # words' weights
+    weight: float = 1.0  # the token's own weight
+    reach: float = 1.0  # the best similarity it may reach with any word
+    credit: float = 0.0  # what an assumed token may add, per unit of weight
+    assumed: bool = False  # it may align with words its expansions do not hold
 
     @property
     def key(self) -> HolderKey:
         """What the remembered unions of this plan are filed under."""
         return (self.token, self.completing, self.complete)
+
+
+def unfound_similarity(token: str) -> float:
+    """The best similarity a token with no vocabulary word near it may still reach.
+
+    Neighbours one edit away are always looked up, so what is left is two edits or more
+    (the two-edit lookup misses two substitutions); initials align with any word they start.
+    """
+    if len(token) == 1:
+        return 0.7
+    sim = 1.0 - 2.0 / (len(token) + 2)  # two letters the query lost: the longest pair
+    return sim if sim >= MIN_TOKEN_SIMILARITY else 0.0
 
 
 @lru_cache(maxsize=262144)
@@ -95,8 +112,18 @@ class TokenPlans:
                 words.append((weight * sim, token_weight(x) * sim, x))
             words.sort(reverse=True)
             size = sum(len(self.posting_sets[x]) for x in expansions) if expansions else 1 << 30
+            # A token with no vocabulary word within one edit can still align with two
+            # edits, and an initial with any word it starts: neither is looked up, both are
+            # assumed. An unknown token may also be a misspelling two edits away from a word
+            # that its neighbours (one edit) do not include: that is assumed too.
+            reach = 1.0 if expansions else 0.0 if complete else unfound_similarity(token)
+            assumed = not complete and (
+                not expansions or len(token) == 1
+                or (token not in self.posting_sets and len(token) >= ASSUMED_MIN_CHARS))
+            credit = unfound_similarity(token) if expansions and len(token) > 1 else reach
             plan = TokenPlan(token, expansions, tuple(words), size, completing, complete,
-                             {x: (query_w, listed_w) for query_w, listed_w, x in words})
+                             {x: (query_w, listed_w) for query_w, listed_w, x in words},
+                             weight, reach, credit, assumed)
             if len(self._token_plans) >= TOKEN_CACHE_SIZE:
                 self._token_plans.clear()
                 self._priced.clear()
