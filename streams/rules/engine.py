@@ -13,7 +13,7 @@ new one, a list reload builds a new engine.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from operator import itemgetter
@@ -161,16 +161,37 @@ def subject_only(cond: BaseModel, macros: dict[str, Macro]) -> bool:
 
 def subject_values(subject: Subject) -> tuple[object, ...]:
     """The subject's role, kind ("party", "agent", "text") and SUBJECT_FIELDS, in order."""
-    party, agent = subject.party, subject.agent
-    holder: Party | Agent | None = party if party is not None else agent
-    if holder is None:
-        return (subject.role, "text", None, subject.text, None, None, None, None, None, None)
-    address = holder.address
-    return (subject.role, "agent" if party is None else "party", holder.name, None,
-            party.account if party is not None else None,
-            agent.bic if agent is not None else None, holder.country,
-            *((address.country, address.street, address.town) if address is not None
-              else (None, None, None)))
+    if subject.party is not None:
+        return party_values(subject.role, subject.party)
+    if subject.agent is not None:
+        return agent_values(subject.role, subject.agent)
+    return (subject.role, "text", None, subject.text, None, None, None, None, None, None)
+
+
+def party_values(role: str, party: Party) -> tuple[object, ...]:
+    """subject_values of a party, without making its Subject."""
+    address = party.address
+    if address is None:
+        return (role, "party", party.name, None, party.account, None, party.country,
+                None, None, None)
+    return (role, "party", party.name, None, party.account, None, party.country,
+            address.country, address.street, address.town)
+
+
+def agent_values(role: str, agent: Agent) -> tuple[object, ...]:
+    """subject_values of a bank, without making its Subject."""
+    address = agent.address
+    if address is None:
+        return (role, "agent", agent.name, None, None, agent.bic, agent.country,
+                None, None, None)
+    return (role, "agent", agent.name, None, None, agent.bic, agent.country,
+            address.country, address.street, address.town)
+
+
+def _subject(role: str, holder: Party | Agent) -> Subject:
+    if isinstance(holder, Party):
+        return Subject(role, party=holder)
+    return Subject(role, agent=holder)
 
 
 def key_picker(reads: Iterable[str]) -> Callable[[tuple[object, ...]], SubjectKey]:
@@ -193,6 +214,13 @@ def _expand_roles(roles: list[str]) -> tuple[str, ...]:
             if name not in out:
                 out.append(name)
     return tuple(out)
+
+
+def _role_kind(role: str) -> str:
+    """What a role holds, as subjects_of reads it: party, agent, intermediary or text."""
+    if role == "intermediary_agents":
+        return "intermediary"
+    return "party" if role in PARTY_ROLES else "agent" if role in AGENT_ROLES else "text"
 
 
 def subjects_of(payment: Payment, role: str) -> list[Subject]:
@@ -240,7 +268,8 @@ class _Compiled:
                 continue
             for position, role in enumerate(item.roles):
                 by_role.setdefault(role, []).append((index, position, item))
-        self.remembering_roles = tuple((role, tuple(rules)) for role, rules in by_role.items())
+        self.remembering_roles = tuple((role, _role_kind(role), tuple(rules))
+                                       for role, rules in by_role.items())
         #: subject values -> what every remembering rule of its role found (None: nothing)
         self.rows: dict[tuple[object, ...], tuple[_Found, ...] | None] = {}
 
@@ -291,25 +320,38 @@ class RuleEngine:
         fired: list[_Fired] = []
         by_role: dict[str, list[Subject]] = {}
         rows = compiled.rows
-        for role, rules in compiled.remembering_roles:
-            if role != "intermediary_agents" and getattr(payment, role) is None:
-                by_role[role] = []  # most payments leave most roles empty
-                continue
-            subjects = by_role[role] = subjects_of(payment, role)
-            for number, subject in enumerate(subjects):
-                if subject.party is None and subject.agent is None:
-                    # free text rarely recurs: remembering it would only evict parties, banks
-                    fired += self._text_row(ctx, subject, number, rules)
+        # Subjects are made only when a rule runs or holds: most parties and banks are
+        # remembered, and most rows hold nothing.
+        for role, kind, rules in compiled.remembering_roles:
+            if kind == "intermediary":
+                holders: Sequence[tuple[str, Party | Agent]] = [
+                    (f"intermediary_agents[{i}]", a)
+                    for i, a in enumerate(payment.intermediary_agents)]
+            else:
+                value = getattr(payment, role)
+                if value is None:  # most payments leave most roles empty
                     continue
-                values = self._memo_values(subject)
+                if kind == "text":
+                    # free text rarely recurs: remembering it would only evict parties, banks
+                    fired += self._text_row(ctx, Subject(role, text=value), 0, rules)
+                    continue
+                holders = ((role, value),)
+            for number, (name, holder) in enumerate(holders):
+                values = self._memo_values(
+                    party_values(name, holder) if isinstance(holder, Party)
+                    else agent_values(name, holder))
+                subject: Subject | None = None
                 try:
                     row = rows[values]
                 except KeyError:
+                    subject = _subject(name, holder)
                     row = self._row(ctx, subject, values, rules)
                     if len(rows) >= ROW_MEMO_SIZE:
                         rows.clear()
                     rows[values] = row
                 if row is not None:  # the row is this subject's: its allow-list check reads it
+                    if subject is None:
+                        subject = _subject(name, holder)
                     fired += [(index, position, number, item, subject, findings)
                               for index, position, item, findings in row]
         for index, item in compiled.other_rules:
@@ -391,13 +433,12 @@ class RuleEngine:
             out += [(position, number, subject) for number, subject in enumerate(subjects)]
         return out
 
-    def _memo_values(self, subject: Subject) -> tuple[object, ...]:
+    def _memo_values(self, values: tuple[object, ...]) -> tuple[object, ...]:
         """subject_values, with an account the lists do not hold read as no account.
 
         Only identifier_match reads the account, and it finds nothing for an unlisted one:
         so a party seen before under a new (unlisted) account number is remembered.
         """
-        values = subject_values(subject)
         account = values[_ACCOUNT_AT]
         if account is not None and not self.lists.by_identifier(
                 "account", compact_account(str(account))):
