@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from operator import itemgetter
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -62,6 +63,9 @@ _RoleRule = tuple[int, int, "CompiledRule"]  # (rule index, role position in the
 _Found = tuple[int, int, "CompiledRule", "list[Finding]"]  # a _RoleRule that held, and why
 #: Subjects whose findings under every remembering rule are remembered as one row.
 ROW_MEMO_SIZE = 50_000
+#: Distinct free texts (purposes, remittance lines) remembered before all are forgotten.
+TEXT_ROW_MEMO_SIZE = 4_096
+_UNSEEN: Any = object()  # a text row not remembered (None is a remembered "nothing")
 
 
 _UNKNOWN: list[Finding] = []  # a memo miss, told apart by identity from remembered results
@@ -272,6 +276,8 @@ class _Compiled:
                                        for role, rules in by_role.items())
         #: subject values -> what every remembering rule of its role found (None: nothing)
         self.rows: dict[tuple[object, ...], tuple[_Found, ...] | None] = {}
+        #: (role, free text) -> what the remembering rules of its role found (None: nothing)
+        self.text_rows: dict[tuple[str, str], tuple[_Found, ...] | None] = {}
 
     @staticmethod
     def _compile(rule: Rule, compiler: ConditionCompiler, macros: dict[str, Macro]
@@ -332,8 +338,7 @@ class RuleEngine:
                 if value is None:  # most payments leave most roles empty
                     continue
                 if kind == "text":
-                    # free text rarely recurs: remembering it would only evict parties, banks
-                    fired += self._text_row(ctx, Subject(role, text=value), 0, rules)
+                    fired += self._text_fired(ctx, compiled.text_rows, role, value, rules)
                     continue
                 holders = ((role, value),)
             for number, (name, holder) in enumerate(holders):
@@ -382,16 +387,32 @@ class RuleEngine:
         return tuple(row) if row else None
 
     @staticmethod
-    def _text_row(ctx: Context, subject: Subject, number: int,
-                  rules: tuple[_RoleRule, ...]) -> list[_Fired]:
-        """What each rule of a free-text role finds in it, evaluated afresh."""
-        row: list[_Fired] = []
-        for index, position, item in rules:
-            ctx.rule_id = item.rule.id
-            findings = item.evaluate(ctx, subject)
-            if findings is not None:
-                row.append((index, position, number, item, subject, findings))
-        return row
+    def _text_fired(ctx: Context, text_rows: dict[tuple[str, str], tuple[_Found, ...] | None],
+                    role: str, text: str, rules: tuple[_RoleRule, ...]) -> list[_Fired]:
+        """What the rules of a free-text role find in it, remembered apart from the rules'
+        memos: purposes and some remittance lines recur, most lines do not, and those must not
+        evict the parties and banks."""
+        key = (role, text)
+        row = text_rows.get(key, _UNSEEN)
+        subject = None
+        if row is _UNSEEN:
+            subject = Subject(role, text=text)
+            found: list[_Found] = []
+            for index, position, item in rules:
+                ctx.rule_id = item.rule.id
+                findings = item.evaluate(ctx, subject)
+                if findings is not None:
+                    found.append((index, position, item, findings))
+            row = tuple(found) if found else None
+            if len(text_rows) >= TEXT_ROW_MEMO_SIZE:
+                text_rows.clear()
+            text_rows[key] = row
+        if row is None:
+            return []
+        if subject is None:
+            subject = Subject(role, text=text)
+        return [(index, position, 0, item, subject, findings)
+                for index, position, item, findings in row]
 
     def _collect(self, payment: Payment, fired: list[_Fired], evaluation: Evaluation) -> None:
         """Turn the findings of the rules that held into hits (or allow-listed, suppressed).

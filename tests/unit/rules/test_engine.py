@@ -337,7 +337,7 @@ def test_a_party_under_a_new_unlisted_account_is_remembered(shipped_engine, make
     assert len(memo["sanctioned-party"]) == sizes["sanctioned-party"] + 1
 
 
-def test_free_text_is_evaluated_every_time_not_remembered(shipped_engine, make_payment):
+def test_free_text_stays_out_of_the_rule_memos(shipped_engine, make_payment):
     memo = {item.rule.id: item.memo for item in shipped_engine._compiled.rules}
     texts = ["goods for Pyongyang", "Invoice 63944", "goods for Pyongyang"]
     found = [{h.hit.role for h in shipped_engine.evaluate(make_payment(remittance_info=t)).hits
@@ -345,4 +345,18 @@ def test_free_text_is_evaluated_every_time_not_remembered(shipped_engine, make_p
     assert found == [{"remittance_info"}, set(), {"remittance_info"}]
     sizes = {rule_id: len(m) for rule_id, m in memo.items() if m is not None}
     shipped_engine.evaluate(make_payment(remittance_info="Invoice 77777"))
+    # one-off remittance lines would evict parties and banks from the rules' memos
     assert {rule_id: len(m) for rule_id, m in memo.items() if m is not None} == sizes
+    assert ("remittance_info", "Invoice 77777") in shipped_engine._compiled.text_rows
+
+
+def test_remembered_free_text_gives_each_payment_its_own_hits(shipped_engine, make_payment,
+                                                             monkeypatch):
+    monkeypatch.setattr("streams.rules.engine.TEXT_ROW_MEMO_SIZE", 2)  # forgotten on the way
+    texts = ["goods for Pyongyang", "Invoice 1", "goods for Pyongyang", "Invoice 2",
+             "Invoice 3", "goods for Pyongyang"]
+    for text in texts:
+        hits = [h.hit for h in shipped_engine.evaluate(make_payment(remittance_info=text)).hits
+                if h.hit.rule_id == "nk-text-reference"]
+        assert [(h.role, h.value) for h in hits] == (
+            [("remittance_info", text)] if "Pyongyang" in text else [])
