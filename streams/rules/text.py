@@ -32,7 +32,7 @@ def compact_account(account: str) -> str:
 class PhraseMatcher:
     """Finds whole-word phrases in normalised text; built once per keyword set."""
 
-    __slots__ = ("_by_norm", "_found", "_pattern")
+    __slots__ = ("_by_norm", "_first_words", "_found", "_pattern")
 
     def __init__(self, phrases: Iterable[str]) -> None:
         self._by_norm: dict[str, str] = {}
@@ -40,6 +40,9 @@ class PhraseMatcher:
             norm = normalize_text(phrase)
             if norm:
                 self._by_norm.setdefault(norm, phrase)
+        # a phrase starts at a word of the normalised text: a text holding none of the
+        # phrases' first words is passed over without the (slower) pattern
+        self._first_words = frozenset(norm.split(" ", 1)[0] for norm in self._by_norm)
         alternatives = sorted(self._by_norm, key=len, reverse=True)
         body = "|".join(re.escape(a) for a in alternatives) or r"(?!x)x"
         self._pattern = re.compile(rf"(?<![a-z0-9])(?:{body})(?![a-z0-9])")
@@ -50,10 +53,12 @@ class PhraseMatcher:
         found = self._found.get(text)
         if found is None:
             phrases: list[str] = []
-            for match in self._pattern.finditer(normalize_text(text)):
-                phrase = self._by_norm[match.group(0)]
-                if phrase not in phrases:
-                    phrases.append(phrase)
+            norm = normalize_text(text)
+            if not self._first_words.isdisjoint(norm.split(" ")):
+                for match in self._pattern.finditer(norm):
+                    phrase = self._by_norm[match.group(0)]
+                    if phrase not in phrases:
+                        phrases.append(phrase)
             found = tuple(phrases)
             if len(self._found) >= NORMALIZED_CACHE_SIZE:
                 self._found.clear()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
@@ -46,6 +47,23 @@ def test_phrases_match_whole_words_after_normalisation(text, found):
     matcher = PhraseMatcher(["Nampo", "D.P.R.K.", "Democratic People's Republic of Korea",
                              "Pyongyang"])
     assert matcher.find(text) == found
+
+
+PHRASES = ["Nampo", "D.P.R.K.", "Democratic People's Republic of Korea", "Korea, North", "Rason"]
+WORDS = ["nampo", "d", "p", "r", "k", "democratic", "people", "s", "republic", "of", "korea",
+         "north", "rason", "rasons", "bank", "x", ".", ",", "'", " ", "-"]
+
+
+@given(st.lists(st.sampled_from(WORDS), max_size=12).map(" ".join))
+def test_passing_over_texts_without_a_first_word_misses_no_phrase(text):
+    # the pattern alone, on every text, is what find() must agree with
+    pattern = PhraseMatcher(PHRASES)._pattern
+    expected = []
+    for match in re.finditer(pattern, normalize_text(text)):
+        phrase = next(p for p in PHRASES if normalize_text(p) == match.group(0))
+        if phrase not in expected:
+            expected.append(phrase)
+    assert PhraseMatcher(PHRASES).find(text) == expected
 
 
 @given(st.text(max_size=60))
