@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from pydantic import ValidationError
 
@@ -227,8 +227,7 @@ def alert_id_for(payment_id: str, hits: Sequence[Hit], ruleset_version: str,
     return "alrt-" + digest.hexdigest()[:32]
 
 
-@dataclass(frozen=True, slots=True)
-class Outcome:
+class Outcome(NamedTuple):
     """The screening result of one payment and its alert when flagged."""
 
     result: ScreeningResult

@@ -27,7 +27,7 @@ import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Coroutine, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from streams.errors import PaymentDecodeError
 from streams.models import Payment
@@ -74,9 +74,12 @@ RETRY_MAX_PAUSE_SECONDS = 5.0
 PaymentDecoder = Callable[[bytes], list[Payment]]
 
 
-@dataclass(frozen=True, slots=True)
-class RawRecord:
-    """One consumed record: where it came from and its untouched key and value."""
+class RawRecord(NamedTuple):
+    """One consumed record: where it came from and its untouched key and value.
+
+    Named tuples, like Outgoing: one of each per payment, at a third of a frozen dataclass's
+    cost to make.
+    """
 
     topic: str
     partition: int | None
@@ -104,8 +107,7 @@ class Outputs:
 Headers = tuple[tuple[str, bytes], ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Outgoing:
+class Outgoing(NamedTuple):
     """One message to publish: topic, key, JSON value and (rarely) headers."""
 
     topic: str

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import replace
 from typing import Any
 
 from streams.models import Payment
@@ -117,6 +116,6 @@ def forwarded_records(events: Sequence[Any]) -> list[RawRecord]:
     for record, event in zip(records, events, strict=True):
         at = received_at(getattr(event.message, "headers", None))
         if at is not None:
-            record = replace(record, received=now - max(0.0, wall - at))
+            record = record._replace(received=now - max(0.0, wall - at))
         stamped.append(record)
     return stamped
