@@ -9,7 +9,8 @@ starts. Results are cached per token, so repeated words cost one lookup.
 
 from __future__ import annotations
 
-from bisect import bisect_left
+import math
+from bisect import bisect_left, bisect_right
 from collections.abc import Collection
 
 from rapidfuzz import process
@@ -54,7 +55,9 @@ class WordLookup:
                 if len(key.replace("*", "")) >= 3:
                     self._sound_index.setdefault(key, []).append(token)
         self._sorted_forms: list[str] = sorted(forms)
-        self._scan_forms: list[str] = [f for f in self._sorted_forms if len(f) >= 2]
+        # by length, so that a scan reads only the lengths its cutoff allows
+        self._scan_forms: list[str] = sorted((f for f in forms if len(f) >= 2), key=len)
+        self._scan_lengths: list[int] = [len(f) for f in self._scan_forms]
         self._neighbour_cache: dict[str, frozenset[str]] = {}
         self._halves_cache: dict[str, list[str]] = {}
 
@@ -99,7 +102,12 @@ class WordLookup:
         Halves and cut-off completions are not spelling matches: expand_token adds those.
         """
         found = set(self._neighbours(token))  # usually cached: the plan before was built on them
-        for form, _, _ in process.extract(token, self._scan_forms, scorer=OSA.normalized_similarity,
+        # OSA similarity is 1 - edits / the longer length, and the lengths differ by at least
+        # that many edits: only words from SCAN_CUTOFF times as long to 1 / SCAN_CUTOFF can pass
+        lengths = self._scan_lengths
+        forms = self._scan_forms[bisect_left(lengths, math.floor(len(token) * SCAN_CUTOFF)):
+                                 bisect_right(lengths, math.ceil(len(token) / SCAN_CUTOFF))]
+        for form, _, _ in process.extract(token, forms, scorer=OSA.normalized_similarity,
                                           score_cutoff=SCAN_CUTOFF, limit=None):
             word = self.forms[form]
             if word not in found and token_similarity(token, word)[0] > 0.0:

@@ -7,11 +7,14 @@ from itertools import combinations
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 from sample_entities import SAMPLE, entity
 
 from streams.screening.index import WEAK_ALIAS_FACTOR, NameIndex, _reaching_subsets
 from streams.screening.normalize import normalize_name
-from streams.screening.words import WordLookup
+from streams.screening.scoring import token_similarity
+from streams.screening.words import SCAN_CUTOFF, WordLookup
 
 
 @pytest.fixture(scope="module")
@@ -158,6 +161,15 @@ def test_similar_words_finds_what_one_edit_lookups_miss() -> None:
     assert words.similar_words("zzzzzz") == set()
     assert words.similar_words("komercial") == {"coml"}  # through the long form
 
+
+@given(st.lists(st.text(alphabet="abc", min_size=2, max_size=14), min_size=1, max_size=30),
+       st.text(alphabet="abc", min_size=2, max_size=14))
+def test_a_scan_of_the_allowed_lengths_misses_no_word(vocabulary: list[str], token: str) -> None:
+    words = WordLookup(set(vocabulary))
+    everything = {words.forms[form] for form, _, _ in process.extract(
+        token, words._scan_forms, scorer=OSA.normalized_similarity, score_cutoff=SCAN_CUTOFF,
+        limit=None) if token_similarity(token, words.forms[form])[0] > 0.0}
+    assert everything <= words.similar_words(token)
 
 def test_reaching_subsets_of_a_company_name() -> None:
     # three distinctive words and a legal form: any two words and the form, or all three
