@@ -46,6 +46,8 @@ SEVERITY_RANK: dict[str, int] = {"low": 0, "medium": 1, "high": 2, "critical": 3
 
 
 def _utc(value: datetime) -> datetime:
+    if value.tzinfo is timezone.utc:  # the worker's own clock, and most JSON with a `Z`
+        return value
     if value.tzinfo is None:
         raise ValueError("timestamp must carry a time zone (RFC 3339)")
     return value.astimezone(timezone.utc)
