@@ -117,8 +117,7 @@ class ProducerPublisher:
         batches: dict[tuple[str, int], tuple[Any, list[int]]] = {}
         partitions: dict[str, list[int]] = {}
         default = isinstance(producer._partitioner, DefaultPartitioner)
-        for i, message in enumerate(messages):
-            topic, key = message.topic, message.key
+        for i, (topic, key, value, headers) in enumerate(messages):
             known = partitions.get(topic)
             if known is None:
                 await producer.client._wait_on_metadata(topic)  # as send() does
@@ -126,17 +125,18 @@ class ProducerPublisher:
             if key is not None and default:
                 where = (topic, keyed_partition(key, known))
             else:
-                where = (topic, producer._partition(topic, None, None, None, key, message.value))
-            if where not in batches:
-                batches[where] = (producer.create_batch(), [])
-            batch, members = batches[where]
-            record = {"key": key, "value": message.value, "timestamp": None,
-                      "headers": list(message.headers)}
-            if batch.append(**record) is None:  # full: send it, start the next one
+                where = (topic, producer._partition(topic, None, None, None, key, value))
+            open_batch = batches.get(where)
+            if open_batch is None:
+                open_batch = batches[where] = (producer.create_batch(), [])
+            batch, members = open_batch
+            listed = list(headers) if headers else []
+            if batch.append(key=key, value=value, timestamp=None, headers=listed) is None:
+                # full: send it, start the next one
                 await self._submit(producer, where, batch, members, futures)
                 batch, members = batches[where] = (producer.create_batch(), [])
-                if batch.append(**record) is None:
-                    raise ValueError(f"a {len(message.value)}-byte message does not fit a batch")
+                if batch.append(key=key, value=value, timestamp=None, headers=listed) is None:
+                    raise ValueError(f"a {len(value)}-byte message does not fit a batch")
             members.append(i)
         for where, (batch, members) in batches.items():
             await self._submit(producer, where, batch, members, futures)
