@@ -32,6 +32,7 @@ from streams.screening.scoring import (
     TRUNCATED_TAIL_PENALTY,
     Alignment,
     align,
+    compared_forms,
     token_similarity,
     token_weight,
 )
@@ -127,6 +128,9 @@ class NameIndex:
         self.words = WordLookup(self.postings)
         self._special_words = frozenset(
             w for w in self.postings if w in LONG_FORMS or len(w) == 1)
+        # what a canonical word is compared through (its long forms), for pricing
+        self._compared_forms = {w: compared_forms(w) for w in self._special_words
+                                if len(w) > 1}
         # Words repeat far more than names: each query token's expansions, its weighted
         # words (best first) and the union of their postings are worked out once.
         self.plans = TokenPlans(self.posting_sets, self.words)
@@ -366,8 +370,12 @@ class NameIndex:
         alive = set(survivors)
         found: list[dict[int, float]] = []
         choices = list(words)
-        # words rapidfuzz cannot vouch for: long forms compared too, and listed initials
+        # words rapidfuzz cannot vouch for by their own spelling: canonical words, compared
+        # through their long forms too, and listed initials
         special = list(words & self._special_words)
+        forms = [(form, w) for w in special if len(w) > 1 for form in self._compared_forms[w]]
+        initials = [w for w in special if len(w) == 1]
+        cutoff = min(MIN_TOKEN_SIMILARITY, 0.6) - 0.05
         for i in assumed:
             token = tokens[i]
             if token in LONG_FORMS:
@@ -377,7 +385,11 @@ class NameIndex:
             else:  # spelling similarity is OSA over the longer length: rapidfuzz filters
                 near = [m[0] for m in process.extract(
                     token, choices, scorer=OSA.normalized_similarity, limit=None,
-                    score_cutoff=min(MIN_TOKEN_SIMILARITY, 0.6) - 0.05)] + special
+                    score_cutoff=cutoff)]
+                near += [forms[m[2]][1] for m in process.extract(
+                    token, [f for f, _ in forms], scorer=OSA.normalized_similarity,
+                    limit=None, score_cutoff=cutoff)]
+                near += [w for w in initials if w == token[0]]
             scored = sorted(((sim, w) for w in set(near)
                              if (sim := token_similarity(token, w)[0]) > 0.0), reverse=True)
             best: dict[int, float] = {}

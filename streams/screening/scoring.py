@@ -16,7 +16,7 @@ from rapidfuzz.distance import OSA
 from streams.screening.normalize import phonetic_key
 from streams.screening.vocabulary import CANONICAL, GENERIC, LEGAL_FORMS
 
-__all__ = ["Alignment", "TokenPair", "align", "token_similarity", "token_weight"]
+__all__ = ["Alignment", "TokenPair", "align", "compared_forms", "token_similarity", "token_weight"]
 
 QUERY_EXTRA_PENALTY = 0.5  # weight of query tokens the listed name does not explain
 LISTED_MISSING_PENALTY = 0.5  # weight of listed tokens the query lacks
@@ -32,6 +32,11 @@ _LONG_FORMS: dict[str, tuple[str, ...]] = {}
 for _form, _canon in CANONICAL.items():
     _LONG_FORMS[_canon] = (*_LONG_FORMS.get(_canon, ()), _form)
 LONG_FORMS = frozenset(_LONG_FORMS)  # canonical words that also compare through long forms
+
+
+def compared_forms(word: str) -> tuple[str, ...]:
+    """The spellings token_similarity compares a listed word through: itself, its long forms."""
+    return (word, *(f for f in _LONG_FORMS.get(word, ()) if len(f) > 3 and f != word))
 
 
 @lru_cache(maxsize=65536)

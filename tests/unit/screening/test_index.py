@@ -171,6 +171,18 @@ def test_a_scan_of_the_allowed_lengths_misses_no_word(vocabulary: list[str], tok
         limit=None) if token_similarity(token, words.forms[form])[0] > 0.0}
     assert everything <= words.similar_words(token)
 
+@pytest.mark.parametrize("token", ["komercial", "cumpany", "bnak", "limted", "dandomg", "k",
+                                   "intrnational", "develpment", "korea", "ltd", "co"])
+def test_pricing_finds_every_word_a_token_aligns_with(index: NameIndex, token: str) -> None:
+    survivors = list(range(len(index.names)))
+    [priced] = index._closest((token,), [0], survivors)
+    expected: dict[int, float] = {}
+    for name_id in survivors:  # every word of every name, scored one by one
+        sims = [token_similarity(token, word)[0] for word in index.names[name_id].tokens]
+        if max(sims) > 0.0:
+            expected[name_id] = max(sims)
+    assert priced == expected
+
 def test_reaching_subsets_of_a_company_name() -> None:
     # three distinctive words and a legal form: any two words and the form, or all three
     assert set(_reaching_subsets((1.0, 1.0, 1.0, 0.15), 2.06)) == {
