@@ -182,11 +182,17 @@ def _joined_spans(long: tuple[str, ...], j: int, free: set[int],
         elif CANONICAL.get(text, text) in wanted:  # `tra ding` is `trading`, i.e. `trdg`
             found.append((k, wanted[CANONICAL[text]]))
     if j + 1 in free and not found:
-        for first in (long[j], *_LONG_FORMS.get(long[j], ())):
-            for second in (long[j + 1], *_LONG_FORMS.get(long[j + 1], ())):
-                if first + second in wanted:
-                    found.append((j + 1, wanted[first + second]))
+        joined = _joined_forms(long[j], long[j + 1])
+        if not wanted.keys().isdisjoint(joined):
+            found += [(j + 1, wanted[text]) for text in joined if text in wanted]
     return found
+
+
+@lru_cache(maxsize=65536)
+def _joined_forms(first: str, second: str) -> tuple[str, ...]:
+    """Two words written together, each also through its long forms (in that order)."""
+    return tuple(a + b for a in (first, *_LONG_FORMS.get(first, ()))
+                 for b in (second, *_LONG_FORMS.get(second, ())))
 
 
 def _fuzzy_pairs(query: tuple[str, ...], listed: tuple[str, ...], free_q: list[int],
@@ -210,10 +216,16 @@ def _fuzzy_pairs(query: tuple[str, ...], listed: tuple[str, ...], free_q: list[i
     return pairs
 
 
-def _free(count: int, pairs: list[TokenPair], side: str) -> list[int]:
-    """Indexes of one side not used by any pair."""
-    used = {k for p in pairs for k in getattr(p, side)}
-    return [k for k in range(count) if k not in used]
+def _free(query: tuple[str, ...], listed: tuple[str, ...],
+          pairs: list[TokenPair]) -> tuple[list[int], list[int]]:
+    """Indexes of the query and of the listed name that no pair uses."""
+    used_q: set[int] = set()
+    used_c: set[int] = set()
+    for p in pairs:
+        used_q.update(p.query)
+        used_c.update(p.listed)
+    return ([k for k in range(len(query)) if k not in used_q],
+            [k for k in range(len(listed)) if k not in used_c])
 
 
 def align(
@@ -226,12 +238,12 @@ def align(
     pairs = []
     if len(query) != len(listed):  # words run together or split first: they are certain
         pairs = _joined_pairs(query, listed, list(range(len(query))), list(range(len(listed))))
-    free_q, free_c = _free(len(query), pairs, "query"), _free(len(listed), pairs, "listed")
+    free_q, free_c = _free(query, listed, pairs)
     pairs += _exact_pairs(query, listed, free_q, free_c)
-    free_q, free_c = _free(len(query), pairs, "query"), _free(len(listed), pairs, "listed")
+    free_q, free_c = _free(query, listed, pairs)
     if free_q and free_c and (len(free_q) > 1 or len(free_c) > 1):
         pairs += _joined_pairs(query, listed, free_q, free_c)
-        free_q, free_c = _free(len(query), pairs, "query"), _free(len(listed), pairs, "listed")
+        free_q, free_c = _free(query, listed, pairs)
     last_q = len(query) - 1
     if may_be_truncated and free_c and last_q in free_q:
         for j in free_c:  # the last word, cut off by a fixed-width field
@@ -243,7 +255,7 @@ def align(
                 break
     if free_q and free_c:
         pairs += _fuzzy_pairs(query, listed, free_q, free_c)
-        free_q, free_c = _free(len(query), pairs, "query"), _free(len(listed), pairs, "listed")
+        free_q, free_c = _free(query, listed, pairs)
     tail: tuple[int, ...] = ()
     if may_be_truncated and free_c:
         if pairs:
