@@ -8,6 +8,7 @@ matched plus unexplained weight, scaled to 0-100: 100 only when every token matc
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -228,13 +229,19 @@ def _free(query: tuple[str, ...], listed: tuple[str, ...],
             [k for k in range(len(listed)) if k not in used_c])
 
 
+@lru_cache(maxsize=64)
+def _identical(length: int) -> Alignment:
+    """The alignment of a name with itself: every token exact (the same for every name)."""
+    return Alignment(100.0, tuple(TokenPair((i,), (i,), 1.0, "exact") for i in range(length)),
+                     (), (), ())
+
+
 def align(
     query: tuple[str, ...], listed: tuple[str, ...], *, may_be_truncated: bool = False
 ) -> Alignment:
     """Align query tokens with listed-name tokens and score the result in 0-100."""
     if query == listed:
-        return Alignment(100.0, tuple(TokenPair((i,), (i,), 1.0, "exact")
-                                      for i in range(len(query))), (), (), ())
+        return _identical(len(query))
     pairs = []
     if len(query) != len(listed):  # words run together or split first: they are certain
         pairs = _joined_pairs(query, listed, list(range(len(query))), list(range(len(listed))))
@@ -266,19 +273,27 @@ def align(
                      tuple(free_q), tuple(free_c), tail)
 
 
+def _weight_of(tokens: tuple[str, ...], positions: Sequence[int]) -> float:
+    """The summed weight of some of the tokens (added in order, as sum() would)."""
+    total = 0.0
+    for i in positions:
+        total += token_weight(tokens[i])
+    return total
+
+
 def _score(query: tuple[str, ...], listed: tuple[str, ...], pairs: list[TokenPair],
            free_q: list[int], free_c: list[int], tail: tuple[int, ...]) -> float:
     """Tversky-style ratio of matched weight to matched plus unexplained weight, 0-100."""
     matched = 0.0
-    lost_q = sum(token_weight(query[i]) for i in free_q)
-    lost_c = sum(token_weight(listed[j]) for j in free_c)
+    lost_q = _weight_of(query, free_q)
+    lost_c = _weight_of(listed, free_c)
     for p in pairs:
-        wq = sum(token_weight(query[i]) for i in p.query)
-        wc = sum(token_weight(listed[j]) for j in p.listed)
+        wq = _weight_of(query, p.query)
+        wc = _weight_of(listed, p.listed)
         matched += p.similarity * (wq + wc) / 2
         lost_q += (1 - p.similarity) * wq
         lost_c += (1 - p.similarity) * wc
-    lost_tail = sum(token_weight(listed[j]) for j in tail)
+    lost_tail = _weight_of(listed, tail)
     denominator = (matched + QUERY_EXTRA_PENALTY * lost_q + LISTED_MISSING_PENALTY * lost_c
                    + TRUNCATED_TAIL_PENALTY * lost_tail)
     if denominator <= 0:
