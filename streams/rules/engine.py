@@ -6,7 +6,8 @@ in every payment, so its findings are remembered per subject: per role and the v
 the fields it reads (banks recur in almost every payment; a party's name recurs under another
 account number, which a name-only rule does not read). An account the lists do not hold is
 remembered as no account: only identifier_match reads it, and finds nothing for it. Free
-text (remittance lines, purposes) rarely recurs and is evaluated every time. The memory
+text (remittance lines, purposes) has a small memory of its own: purposes recur, most
+remittance lines do not, and those must not evict the parties and banks. The memory
 belongs to one compiled rule set over one screener and one ListSet: a rule reload compiles a
 new one, a list reload builds a new engine.
 """
