@@ -74,7 +74,7 @@ class IndexedName:
 
 @lru_cache(maxsize=4096)
 def _reaching_subsets(weights: tuple[float, ...], need: float) -> tuple[tuple[int, ...], ...]:
-    """The smallest sets of token positions whose weights together reach need (none alone)."""
+    """The smallest sets of token positions whose weights together reach need."""
     found: list[tuple[int, ...]] = []
     for mask in sorted(range(1, 1 << len(weights)), key=int.bit_count):
         subset = tuple(i for i in range(len(weights)) if mask >> i & 1)
