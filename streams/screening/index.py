@@ -373,7 +373,8 @@ class NameIndex:
         # words rapidfuzz cannot vouch for by their own spelling: canonical words, compared
         # through their long forms too, and listed initials
         special = list(words & self._special_words)
-        forms = [(form, w) for w in special if len(w) > 1 for form in self._compared_forms[w]]
+        owners = [w for w in special if len(w) > 1 for _ in self._compared_forms[w]]
+        spellings = [f for w in special if len(w) > 1 for f in self._compared_forms[w]]
         initials = [w for w in special if len(w) == 1]
         cutoff = min(MIN_TOKEN_SIMILARITY, 0.6) - 0.05
         for i in assumed:
@@ -386,9 +387,9 @@ class NameIndex:
                 near = [m[0] for m in process.extract(
                     token, choices, scorer=OSA.normalized_similarity, limit=None,
                     score_cutoff=cutoff)]
-                near += [forms[m[2]][1] for m in process.extract(
-                    token, [f for f, _ in forms], scorer=OSA.normalized_similarity,
-                    limit=None, score_cutoff=cutoff)]
+                near += [owners[m[2]] for m in process.extract(
+                    token, spellings, scorer=OSA.normalized_similarity, limit=None,
+                    score_cutoff=cutoff)]
                 near += [w for w in initials if w == token[0]]
             scored = sorted(((sim, w) for w in set(near)
                              if (sim := token_similarity(token, w)[0]) > 0.0), reverse=True)
