@@ -39,7 +39,7 @@ class ListSet:
         self.snapshots: dict[str, ListSnapshot] = dict(snapshots)
         self.load_seconds = load_seconds
         self._by_entry: dict[tuple[str, str], Entity] = {}
-        self._by_identifier: dict[tuple[str, str], list[Entity]] = {}
+        by_identifier: dict[tuple[str, str], list[Entity]] = {}
         for snapshot in self.snapshots.values():
             for entity in snapshot.entities:
                 self._by_entry[(entity.list_id, entity.entry_id)] = entity
@@ -47,9 +47,12 @@ class ListSet:
                     key = normalize_identifier(identifier.kind, identifier.value)
                     if key is None:
                         continue
-                    bucket = self._by_identifier.setdefault((identifier.kind, key), [])
+                    bucket = by_identifier.setdefault((identifier.kind, key), [])
                     if not bucket or bucket[-1] is not entity:
                         bucket.append(entity)
+        # tuples: handed out as they are (a lookup per party and bank of every payment)
+        self._by_identifier: dict[tuple[str, str], tuple[Entity, ...]] = {
+            key: tuple(bucket) for key, bucket in by_identifier.items()}
         self._nk_banks: NorthKoreaBanks | None = None
 
     def versions(self) -> dict[str, str]:
@@ -65,12 +68,12 @@ class ListSet:
         """One entry by its list id and the list's own id."""
         return self._by_entry.get((list_id, entry_id))
 
-    def by_identifier(self, kind: str, value: str) -> list[Entity]:
+    def by_identifier(self, kind: str, value: str) -> tuple[Entity, ...]:
         """Entries listed with an identifier; a BIC matches on its 8-character head."""
         key = normalize_identifier(kind, value)
         if key is None:
-            return []
-        return list(self._by_identifier.get((kind, key), ()))
+            return ()
+        return self._by_identifier.get((kind, key), ())
 
     @property
     def nk_banks(self) -> NorthKoreaBanks:

@@ -21,8 +21,7 @@ added later is probed too.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 
@@ -56,14 +55,27 @@ class WindowRouter:
         store: WindowStore = self._probe if self._probe is not None else self.real
         return store.add(key, payment_id, at, amount, window_seconds)
 
-    @contextmanager
-    def probing(self) -> Iterator[ProbeWindowStore]:
+    def probing(self) -> _Probing:
         """Route every `add` to a fresh probe until the block ends (even when it raises)."""
-        previous, self._probe = self._probe, ProbeWindowStore()
-        try:
-            yield self._probe
-        finally:
-            self._probe = previous
+        return _Probing(self)
+
+
+class _Probing:
+    """The `with` block of WindowRouter.probing (a class: it runs once per payment)."""
+
+    __slots__ = ("previous", "router")
+
+    def __init__(self, router: WindowRouter) -> None:
+        self.router = router
+        self.previous: ProbeWindowStore | None = None
+
+    def __enter__(self) -> ProbeWindowStore:
+        self.previous, probe = self.router._probe, ProbeWindowStore()
+        self.router._probe = probe
+        return probe
+
+    def __exit__(self, *exc: object) -> None:
+        self.router._probe = self.previous
 
 
 def can_probe(screener: PaymentScreener, router: WindowRouter) -> bool:

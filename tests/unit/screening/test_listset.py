@@ -51,8 +51,8 @@ def test_real_directory_loads_every_list(real: ListSet) -> None:
 def test_bic_lookup_by_8_and_11_characters(real: ListSet) -> None:
     for query in ("FTBDKPPY", "ftbdkppyxxx", "FTBD KP PY 123"):
         assert [e.entry_id for e in real.by_identifier("bic", query)] == ["15603"]
-    assert real.by_identifier("bic", "NOTABIC") == []
-    assert real.by_identifier("bic", "DEUTDEFF") == []
+    assert real.by_identifier("bic", "NOTABIC") == ()
+    assert real.by_identifier("bic", "DEUTDEFF") == ()
 
 
 def test_imo_lookup(real: ListSet) -> None:
