@@ -28,7 +28,7 @@ from benchmarks import stream_latency, stream_throughput
 from benchmarks.stream_workers import PaymentSource, default_lists
 from streams.broker import EmbeddedBroker
 
-OTHER_BENCHMARKS = ("load_lists", "eval_names", "screening_speed", "replay")
+OTHER_BENCHMARKS = ("load_lists", "eval_names", "screening_speed", "replay", "worker_core")
 #: (figure, target, True when higher is better)
 TARGETS = (
     ("full_over_noop", 0.5, True),
