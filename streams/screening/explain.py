@@ -17,8 +17,21 @@ _HOW = {
 }
 
 
-def explain_alignment(query: NormalizedName, listed: tuple[str, ...], alignment: Alignment) -> str:
-    """One line such as `matched dandong, hongxiang; spelling bznco~banco; missing: co`."""
+def _missing(listed: tuple[str, ...], missing: tuple[int, ...],
+             groups: tuple[tuple[int, ...], ...]) -> list[str]:
+    """The missing listed tokens; a hyphenated word missing whole is shown as one (`nasir-din`)."""
+    whole = {group[0]: group for group in groups if set(group) <= set(missing)}
+    inside = {j for group in whole.values() for j in group}
+    return ["-".join(listed[k] for k in whole[j]) if j in whole else listed[j]
+            for j in missing if j in whole or j not in inside]
+
+
+def explain_alignment(query: NormalizedName, listed: tuple[str, ...], alignment: Alignment,
+                      groups: tuple[tuple[int, ...], ...] = ()) -> str:
+    """One line such as `matched dandong, hongxiang; spelling bznco~banco; missing: co`.
+
+    `groups`: the listed name's hyphenated words (compound_groups).
+    """
     q = query.tokens
     exact: list[str] = []
     fuzzy: list[str] = []
@@ -35,7 +48,7 @@ def explain_alignment(query: NormalizedName, listed: tuple[str, ...], alignment:
         parts.append("matched " + ", ".join(exact))
     parts.extend(fuzzy)
     if alignment.missing:
-        parts.append("missing: " + ", ".join(listed[j] for j in alignment.missing))
+        parts.append("missing: " + ", ".join(_missing(listed, alignment.missing, groups)))
     if alignment.truncated_tail:
         parts.append("cut at field end: " + ", ".join(listed[j] for j in alignment.truncated_tail))
     if alignment.extra:

@@ -23,7 +23,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from streams.screening.entities import Entity, EntityType
-from streams.screening.normalize import normalize_name
+from streams.screening.normalize import compound_groups, normalize_name
 from streams.screening.scoring import (
     LISTED_MISSING_PENALTY,
     LONG_FORMS,
@@ -33,6 +33,7 @@ from streams.screening.scoring import (
     Alignment,
     align,
     compared_forms,
+    compound_discount,
     token_similarity,
     token_weight,
 )
@@ -70,6 +71,8 @@ class IndexedName:
     weights: tuple[float, ...]
     weight: float
     weak: bool  # a weak alias (list says weak/low, or a lone word for a person): scored lower
+    groups: tuple[tuple[int, ...], ...] = ()  # tokens of one hyphenated word (compound_groups)
+    discount: float = 0.0  # the most its missing groups can weigh less (compound_discount)
 
 
 @lru_cache(maxsize=4096)
@@ -109,20 +112,23 @@ class NameIndex:
                 weak = kind != "primary" and (
                     (quality or "").lower() in WEAK_QUALITIES
                     or (entity.type is EntityType.PERSON and len(tokens) == 1))
-                self.names.append(IndexedName(pos, raw, kind, tokens, token_weights, weight, weak))
+                groups = compound_groups(raw, tokens)
+                self.names.append(IndexedName(pos, raw, kind, tokens, token_weights, weight, weak,
+                                              groups, compound_discount(tokens, groups)))
                 self.exact.setdefault(tuple(sorted(tokens)), []).append(name_id)
                 for token in set(tokens):
                     postings.setdefault(token, []).append(name_id)
                     if tokens.count(token) > 1:
                         self._repeats.setdefault(token, {})[name_id] = tokens.count(token)
         # Postings run from light names to heavy ones, so a query can skip the names too
-        # long to reach its threshold with one bisect.
+        # long to reach its threshold with one bisect (by the weight a name can miss at least).
         self.postings: dict[str, tuple[int, ...]] = {}
         self._posting_weights: dict[str, list[float]] = {}
+        lightest = [name.weight - name.discount for name in self.names]
         for token, ids in postings.items():
-            ids.sort(key=lambda n: self.names[n].weight)
+            ids.sort(key=lightest.__getitem__)
             self.postings[token] = tuple(ids)
-            self._posting_weights[token] = [self.names[n].weight for n in ids]
+            self._posting_weights[token] = [lightest[n] for n in ids]
         self.posting_sets: dict[str, frozenset[int]] = {
             t: frozenset(ids) for t, ids in self.postings.items()}
         self.words = WordLookup(self.postings)
@@ -136,6 +142,7 @@ class NameIndex:
         self.plans = TokenPlans(self.posting_sets, self.words)
         self._name_tokens = [name.tokens for name in self.names]
         self._name_weights = [name.weight for name in self.names]
+        self._discounts = {n: name.discount for n, name in enumerate(self.names) if name.discount}
         self._weak = [name.weak for name in self.names]
         self._unblocked_cache: dict[HolderKey, float] = {}
 
@@ -253,7 +260,7 @@ class NameIndex:
                 for name_id, sim in sims.items():
                     q_extras[name_id] = q_get(name_id, 0.0) + weight * sim
                     c_extras[name_id] = c_get(name_id, 0.0) + sim
-        name_weights, weak = self._name_weights, self._weak
+        name_weights, weak, discounts = self._name_weights, self._weak, self._discounts
         q_get, c_get, listed_get = q_extras.get, c_extras.get, listed_matched.get
         bounded = []
         for name_id, query_matched in survivors.items():
@@ -265,9 +272,12 @@ class NameIndex:
             if c_matched > name_weight:
                 c_matched = name_weight
             matched = (q_matched + c_matched) / 2
+            c_missing = name_weight - c_matched
+            if name_id in discounts:  # hyphenated words it may miss count once
+                c_missing = max(0.0, c_missing - discounts[name_id])
             bound = 100.0 * matched / (
                 matched + QUERY_EXTRA_PENALTY * (query_weight - q_matched)
-                + tail_penalty * (name_weight - c_matched))
+                + tail_penalty * c_missing)
             if weak[name_id]:
                 bound *= WEAK_ALIAS_FACTOR
             if bound >= floor:
@@ -468,9 +478,10 @@ class NameIndex:
             entity = self.names[name_id].entity
             if bound - BOUND_SLACK <= best.get(entity, -1.0):
                 continue
+            name = self.names[name_id]
             alignment = self._weighed(
-                name_id, align(tokens, self.names[name_id].tokens,
-                               may_be_truncated=may_be_truncated))
+                name_id, align(tokens, name.tokens, may_be_truncated=may_be_truncated,
+                               listed_groups=name.groups))
             if alignment.score >= min_score and alignment.score > best.get(entity, -1.0):
                 results[name_id] = alignment
                 best[entity] = alignment.score

@@ -24,7 +24,8 @@ from streams.screening.vocabulary import (
     PHRASES,
 )
 
-__all__ = ["MAX_NAME_CHARS", "MAX_NAME_TOKENS", "NormalizedName", "normalize_name", "phonetic_key"]
+__all__ = ["MAX_NAME_CHARS", "MAX_NAME_TOKENS", "NormalizedName", "compound_groups",
+           "normalize_name", "phonetic_key"]
 
 MAX_NAME_CHARS = 256  # longer input is cut here, and the cut is reported
 MAX_NAME_TOKENS = 24  # so are names of more words than this
@@ -33,6 +34,7 @@ _GLUED_ACRONYM = re.compile(r"([a-z]{3,})([a-z]\.(?:[a-z]\.)+)")  # "panamerican
 _ACRONYM = re.compile(r"\b[a-z](?:\.[a-z])+\b\.?")
 _NON_ALNUM = re.compile(r"[^a-z0-9,]+")
 _APOSTROPHES = str.maketrans("", "", "'`\u2019\u2018\u02bc\u02bb\u00b4")
+_HYPHENATED = re.compile(r"[^\s,]+[-\u2010\u2011\u2012\u2013][^\s,]+")  # a word with hyphens
 _PHRASES = {tuple(CANONICAL.get(w, w) for w in k): v for k, v in PHRASES.items()}
 _PHRASE_STARTS = frozenset(p[0] for p in _PHRASES)
 _PHRASE_LENGTHS = sorted({len(p) for p in _PHRASES}, reverse=True)
@@ -234,6 +236,31 @@ def normalize_name(name: str) -> NormalizedName:
     if len(tokens) > MAX_NAME_TOKENS:
         tokens, capped = tokens[:MAX_NAME_TOKENS], True
     return NormalizedName(name, tuple(tokens), tuple(changes), capped)
+
+
+def compound_groups(name: str, tokens: tuple[str, ...]) -> tuple[tuple[int, ...], ...]:
+    """Token positions that came from one hyphenated word of `name` (`Nasir-al-Din`).
+
+    `tokens` is `normalize_name(name).tokens`. A payment that leaves such a word out leaves
+    out one name part, however many tokens it normalises to; the scorer counts it once.
+    Words whose tokens do not stay together (a phrase or a legal form that spans words)
+    give no group.
+    """
+    if "-" not in name and not _HYPHENATED.search(name):
+        return ()
+    groups: list[tuple[int, ...]] = []
+    used: set[int] = set()
+    for word in _HYPHENATED.findall(name[:MAX_NAME_CHARS]):
+        part = normalize_name(word).tokens
+        if len(part) < 2:
+            continue
+        for start in range(len(tokens) - len(part) + 1):
+            span = tuple(range(start, start + len(part)))
+            if tokens[start:start + len(part)] == part and used.isdisjoint(span):
+                groups.append(span)
+                used.update(span)
+                break
+    return tuple(groups)
 
 
 def _join_split_words(words: list[str], changes: list[str]) -> list[str]:

@@ -8,7 +8,7 @@ matched plus unexplained weight, scaled to 0-100: 100 only when every token matc
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -17,7 +17,8 @@ from rapidfuzz.distance import OSA
 from streams.screening.normalize import phonetic_key
 from streams.screening.vocabulary import CANONICAL, GENERIC, LEGAL_FORMS
 
-__all__ = ["Alignment", "TokenPair", "align", "compared_forms", "token_similarity", "token_weight"]
+__all__ = ["Alignment", "TokenPair", "align", "compared_forms", "compound_discount",
+           "token_similarity", "token_weight"]
 
 QUERY_EXTRA_PENALTY = 0.5  # weight of query tokens the listed name does not explain
 LISTED_MISSING_PENALTY = 0.5  # weight of listed tokens the query lacks
@@ -237,9 +238,14 @@ def _identical(length: int) -> Alignment:
 
 
 def align(
-    query: tuple[str, ...], listed: tuple[str, ...], *, may_be_truncated: bool = False
+    query: tuple[str, ...], listed: tuple[str, ...], *, may_be_truncated: bool = False,
+    listed_groups: tuple[tuple[int, ...], ...] = (),
 ) -> Alignment:
-    """Align query tokens with listed-name tokens and score the result in 0-100."""
+    """Align query tokens with listed-name tokens and score the result in 0-100.
+
+    `listed_groups`: listed token positions that came from one hyphenated word
+    (`compound_groups`); a query lacking the whole word lacks one name part.
+    """
     if query == listed:
         return _identical(len(query))
     pairs = []
@@ -269,8 +275,8 @@ def align(
             last_matched = max(max(p.listed) for p in pairs)
             tail = tuple(j for j in free_c if j > last_matched)
             free_c = [j for j in free_c if j <= last_matched]
-    return Alignment(_score(query, listed, pairs, free_q, free_c, tail), tuple(pairs),
-                     tuple(free_q), tuple(free_c), tail)
+    return Alignment(_score(query, listed, pairs, free_q, free_c, tail, listed_groups),
+                     tuple(pairs), tuple(free_q), tuple(free_c), tail)
 
 
 def _weight_of(tokens: tuple[str, ...], positions: Sequence[int]) -> float:
@@ -281,12 +287,32 @@ def _weight_of(tokens: tuple[str, ...], positions: Sequence[int]) -> float:
     return total
 
 
+def compound_discount(listed: tuple[str, ...], groups: tuple[tuple[int, ...], ...],
+                      missing: Collection[int] | None = None) -> float:
+    """How much less the missing groups weigh when each counts as its heaviest token.
+
+    With `missing` None, every group counts: the most any alignment can take off.
+    """
+    discount = 0.0
+    for group in groups:
+        if missing is None or all(j in missing for j in group):
+            weights = [token_weight(listed[j]) for j in group]
+            discount += sum(weights) - max(weights)
+    return discount
+
+
 def _score(query: tuple[str, ...], listed: tuple[str, ...], pairs: list[TokenPair],
-           free_q: list[int], free_c: list[int], tail: tuple[int, ...]) -> float:
-    """Tversky-style ratio of matched weight to matched plus unexplained weight, 0-100."""
+           free_q: list[int], free_c: list[int], tail: tuple[int, ...],
+           listed_groups: tuple[tuple[int, ...], ...] = ()) -> float:
+    """Tversky-style ratio of matched weight to matched plus unexplained weight, 0-100.
+
+    A hyphenated listed word the query lacks entirely counts as its heaviest token.
+    """
     matched = 0.0
     lost_q = _weight_of(query, free_q)
     lost_c = _weight_of(listed, free_c)
+    if listed_groups and len(free_c) > 1:
+        lost_c -= compound_discount(listed, listed_groups, free_c)
     for p in pairs:
         wq = _weight_of(query, p.query)
         wc = _weight_of(listed, p.listed)

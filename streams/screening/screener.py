@@ -16,7 +16,7 @@ from streams.screening.entities import Entity, EntityType
 from streams.screening.explain import explain_alignment
 from streams.screening.index import NameIndex
 from streams.screening.listset import normalize_identifier
-from streams.screening.normalize import NormalizedName, normalize_name
+from streams.screening.normalize import NormalizedName, compound_groups, normalize_name
 from streams.screening.scoring import TRUNCATION_MIN_CHARS, align
 from streams.screening.vocabulary import LEGAL_FORMS
 
@@ -101,9 +101,11 @@ def score_pair(a: str, b: str) -> PairScore:
     query, listed = normalize_name(a), normalize_name(b)
     if not query.tokens or not listed.tokens:
         return PairScore(0.0, False, "a name is empty after normalisation")
-    alignment = align(query.tokens, listed.tokens, may_be_truncated=_may_be_truncated(a))
+    groups = compound_groups(b, listed.tokens)
+    alignment = align(query.tokens, listed.tokens, may_be_truncated=_may_be_truncated(a),
+                      listed_groups=groups)
     return PairScore(alignment.score, alignment.score >= DEFAULT_THRESHOLD,
-                     explain_alignment(query, listed.tokens, alignment))
+                     explain_alignment(query, listed.tokens, alignment, groups))
 
 
 class Screener:
@@ -187,7 +189,8 @@ class Screener:
                 list_id=entity.list_id, entry_id=entity.entry_id, entity_type=entity.type,
                 entry_name=entity.name, matched_name=indexed.name, programs=entity.programs,
                 score=score,
-                explanation=explain_alignment(query, indexed.tokens, alignments[name_id]),
+                explanation=explain_alignment(query, indexed.tokens, alignments[name_id],
+                                              indexed.groups),
             ))
         hits.sort(key=lambda h: (-h.score, h.list_id, h.entry_id))
         return hits

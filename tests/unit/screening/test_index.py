@@ -9,11 +9,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
-from sample_entities import SAMPLE, entity
+from sample_entities import ORG, PERSON, SAMPLE, entity
 
 from streams.screening.index import WEAK_ALIAS_FACTOR, NameIndex, _reaching_subsets
 from streams.screening.normalize import normalize_name
-from streams.screening.scoring import token_similarity
+from streams.screening.scoring import align, token_similarity
 from streams.screening.words import SCAN_CUTOFF, WordLookup
 
 
@@ -202,3 +202,46 @@ def test_reaching_subsets_are_the_smallest_that_reach(weights: list[float], need
             if sum(weights[i] for i in subset) >= need:
                 # a name holding these tokens is found through a subset of them
                 assert any(set(smaller) <= set(subset) for smaller in found)
+
+
+HYPHENATED = (
+    entity("h1", "SALIM, Muhammad Ayman Nasir-al-Din", PERSON),
+    entity("h2", "JAZBAH, Ibrahim Sa'd Zayn-al-'Abidin", PERSON),
+    entity("h3", "AL-OMGY, Muhammad Salih Abd-Rabbuh", PERSON),
+    entity("h4", "SALIM, Muhammad Nasir Din", PERSON),
+    entity("h5", "NOVE-AD-HOLDING LTD", ORG),
+)
+
+
+@pytest.mark.parametrize("query", [
+    "Muhammad Ayman Salim", "Ibrahim Sa'd Jazbah", "Muhammad Salih Al-Omgy", "Muhammad Salim",
+    "Nasir Salim", "Ayman Nasir-al-Din", "Nove Ltd", "Muhammad Ayman Nasir Salim",
+])
+def test_search_finds_what_scoring_hyphenated_names_one_by_one_finds(query: str) -> None:
+    """The score bounds allow for hyphenated words counted once: no passing name is pruned."""
+    index = NameIndex(HYPHENATED + SAMPLE)
+    tokens = normalize_name(query).tokens
+    for min_score in (70.0, 82.0):  # lower, typos two edits from a known word are not sought
+        expected = {}
+        for name_id, name in enumerate(index.names):
+            score = index._weighed(name_id, align(tokens, name.tokens,
+                                                  listed_groups=name.groups)).score
+            if score >= min_score:
+                expected[name_id] = score
+        got = {name_id: a.score for name_id, a in index.search(tokens, min_score)}
+        # the search keeps an entry's best name; every entry brute force finds is there
+        best: dict[int, float] = {}
+        for name_id, score in expected.items():
+            entity_pos = index.names[name_id].entity
+            best[entity_pos] = max(best.get(entity_pos, 0.0), score)
+        got_best: dict[int, float] = {}
+        for name_id, score in got.items():
+            entity_pos = index.names[name_id].entity
+            got_best[entity_pos] = max(got_best.get(entity_pos, 0.0), score)
+        assert got_best == best, (query, min_score)
+
+
+def test_a_left_out_hyphenated_middle_name_is_found() -> None:
+    index = NameIndex(HYPHENATED)
+    assert found(index, "Muhammad Ayman Salim", 82.0) == {"h1": 85.7}
+    assert found(index, "Ibrahim Sa'd Jazbah", 82.0) == {"h2": 85.7}

@@ -7,6 +7,7 @@ import pytest
 from streams.screening.normalize import (
     MAX_NAME_CHARS,
     MAX_NAME_TOKENS,
+    compound_groups,
     normalize_name,
     phonetic_key,
 )
@@ -127,3 +128,18 @@ def test_a_vocabulary_word_split_by_a_space_is_joined() -> None:
     assert tokens("BANIAS REFINERY COMP ANY") == ("banias", "refinery", "co")
     assert tokens("BANK SEPAH INTERNA TIONAL") == ("bk", "sepah", "intl")
     assert tokens("ING BANK") == ("ing", "bk")  # only when the whole is a vocabulary word
+
+
+@pytest.mark.parametrize(("name", "groups"), [
+    ("SALIM, Muhammad Ayman Nasir-al-Din", ((2, 3),)),  # article dropped, order given first
+    ("AL-OMGY, Muhammad Salih Abd-Rabbuh", ((2, 3),)),
+    ("KIM, Jong-un", ((0, 1),)),
+    ("CH\u2019OE RYONG\u2010HAE", ((1, 2),)),  # a Unicode hyphen
+    ("NOVE-AD-HOLDING LTD", ((0, 1, 2),)),
+    ("AL-QAIDA", ()),  # one token once the article goes
+    ("Joint-Stock Company Vostok", ()),  # the phrase takes the word: no group
+    ("Dandong Hongxiang", ()),
+])
+def test_compound_groups_are_the_tokens_of_one_hyphenated_word(
+        name: str, groups: tuple[tuple[int, ...], ...]) -> None:
+    assert compound_groups(name, tokens(name)) == groups

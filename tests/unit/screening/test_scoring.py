@@ -87,3 +87,24 @@ def test_a_word_split_by_a_space_meets_its_canonical_form() -> None:
 def test_first_name_as_initial() -> None:
     assert score_pair("Y. MIZULINA", "MIZULINA, Yelena").match
     assert not score_pair("Q. MIZULINA", "MIZULINA, Yelena").match
+
+
+def test_a_hyphenated_word_left_out_counts_as_one_name_part() -> None:
+    listed = "SALIM, Muhammad Ayman Nasir-al-Din"
+    dropped = score_pair("Muhammad Ayman Salim", listed)
+    # as if the listed name had one word there, not two
+    assert dropped.score == score_pair("Muhammad Ayman Salim", "SALIM, Muhammad Ayman Nasir").score
+    assert dropped.match
+    assert "missing: nasir-din" in dropped.explanation
+    # two separate words left out still cost two words
+    assert not score_pair("Muhammad Ayman Salim", "SALIM, Muhammad Ayman Nasir Din").match
+    # half of the word left out costs that half, as before
+    half = score_pair("Muhammad Ayman Nasir Salim", listed)
+    tokens = normalize_name(listed).tokens
+    assert half.score == align(normalize_name("Muhammad Ayman Nasir Salim").tokens, tokens).score
+    assert "missing: din" in half.explanation
+
+
+def test_the_whole_name_still_scores_100_with_hyphenated_words() -> None:
+    assert score_pair("Muhammad Ayman Nasir-al-Din Salim",
+                      "SALIM, Muhammad Ayman Nasir-al-Din").score == 100.0
