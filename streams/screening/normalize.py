@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -21,6 +22,7 @@ from streams.screening.vocabulary import (
     GLUED_PREFIXES,
     HONORIFICS,
     LEGAL_FORMS,
+    NAME_VARIANTS,
     PHRASES,
 )
 
@@ -135,14 +137,28 @@ def _reorder(words: list[str]) -> list[str]:
     return tail + head
 
 
-def _replace_phrases(words: list[str]) -> list[str]:
-    """Replace multi-word legal forms (`joint stock co` -> `jsc`), longest first."""
+def _replace_phrases(words: list[str], changes: list[str]) -> list[str]:
+    """Replace multi-word legal forms (`joint stock co` -> `jsc`), longest first.
+
+    A long word one typo away from a phrase word counts as that word when the whole phrase
+    then matches (`demmcratic peoples republic of korea` -> `dprk`), and so does each such
+    word of a phrase.
+    """
+    fixed = [_phrase_word(w) if len(w) >= SPELLING_MIN_CHARS and w not in _PHRASE_WORDS
+             else None for w in words]
     out: list[str] = []
     i = 0
     while i < len(words):
-        if words[i] in _PHRASE_STARTS:
+        if words[i] in _PHRASE_STARTS or fixed[i] in _PHRASE_STARTS:
             for size in _PHRASE_LENGTHS:
-                repl = _PHRASES.get(tuple(words[i:i + size]))
+                span = words[i:i + size]
+                repl = _PHRASES.get(tuple(span))
+                if repl is None and any(fixed[i:i + size]):
+                    corrected = [f or w for w, f in zip(span, fixed[i:i + size], strict=True)]
+                    repl = _PHRASES.get(tuple(corrected))
+                    if repl is not None:
+                        changes.extend(f"{w}->{c}" for w, c in zip(span, corrected, strict=True)
+                                       if w != c)
                 if repl is not None:
                     out.extend(repl)
                     i += size
@@ -156,28 +172,42 @@ def _replace_phrases(words: list[str]) -> list[str]:
     return out
 
 
-def _build_spelling_index() -> dict[str, list[str]]:
-    """One-deletion keys of the long vocabulary words, for correcting their misspellings."""
+@lru_cache(maxsize=65536)
+def _phrase_word(word: str) -> str | None:
+    """The phrase word (`democratic`, `aktsionernoe`) one edit away from `word`, if only one."""
+    found = _one_edit_from(word, _PHRASE_SPELLING)
+    return found.pop() if len(found) == 1 else None
+
+
+def _spelling_index(forms: Iterable[str]) -> dict[str, list[str]]:
+    """One-deletion keys of the long words among `forms`, for correcting their misspellings."""
     index: dict[str, list[str]] = {}
-    for form in CANONICAL:
+    for form in forms:
         if len(form) >= SPELLING_MIN_CHARS:
             for key in (form, *(form[:i] + form[i + 1:] for i in range(len(form)))):
                 index.setdefault(key, []).append(form)
     return index
 
 
+def _one_edit_from(word: str, index: dict[str, list[str]]) -> set[str]:
+    """The words of a spelling index one edit away from `word`."""
+    keys = (word, *(word[:i] + word[i + 1:] for i in range(len(word))))
+    return {form for key in keys for form in index.get(key, ())
+            if OSA.distance(word, form) == 1}
+
+
 GLUED_REST_MIN_CHARS = 4  # `abdulkarim` splits, `abdullah` (Abd Allah) stays one word
-SPELLING_MIN_CHARS = 6  # vocabulary words this long are corrected when one edit away
-_SPELLING = _build_spelling_index()
+SPELLING_MIN_CHARS = 6  # vocabulary and phrase words this long are corrected one edit away
+# (not into a person-name variant: `hasdan` may be `hamdan` as well as `hassan`)
+_SPELLING = _spelling_index(f for f, canon in CANONICAL.items() if canon not in NAME_VARIANTS)
+_PHRASE_WORDS = frozenset(w for phrase in _PHRASES for w in phrase)
+_PHRASE_SPELLING = _spelling_index(_PHRASE_WORDS)
 
 
 @lru_cache(maxsize=65536)
 def _correct_spelling(word: str) -> str | None:
     """The vocabulary word (`company`, `limited`, ...) one edit away from `word`, if any."""
-    keys = (word, *(word[:i] + word[i + 1:] for i in range(len(word))))
-    found = {form for key in keys for form in _SPELLING.get(key, ())}
-    found = {f for f in found if OSA.distance(word, f) == 1}
-    canon = {CANONICAL[f] for f in found}
+    canon = {CANONICAL[f] for f in _one_edit_from(word, _SPELLING)}
     return canon.pop() if len(canon) == 1 else None
 
 
@@ -291,8 +321,8 @@ def _token_pass(words: list[str], changes: list[str]) -> list[str]:
             changes.extend(f"article {w} dropped" for w in words if w in ARTICLES)
             words = kept
     words = _join_initials(words)
-    if _PHRASE_STARTS.intersection(words):
-        words = _replace_phrases(words)
+    if len(words) > 1:
+        words = _replace_phrases(words, changes)
     if "," in words:
         words = _reorder(words)
     while len(words) > 1 and words[0] in HONORIFICS:

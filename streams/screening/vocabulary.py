@@ -141,6 +141,10 @@ _group("yusuf", "yousef", "youssef", "yousuf", "yusef", "yussuf", "yousif", "yos
 _group("husayn", "hussein", "hussain", "husain", "hosein", "hossein", "husein")
 _group("hasan", "hassan")
 _group("abu", "abou", "abo")
+# their canonical forms: a misspelt name is not corrected into one of these (`hasdan` may be
+# `hamdan` as well as `hassan`); the index and the scorer meet the typo as it is written
+NAME_VARIANTS: frozenset[str] = frozenset({
+    "muhammad", "ahmad", "abd", "choe", "pak", "ri", "kim", "yusuf", "husayn", "hasan", "abu"})
 
 # Articles and connectors dropped when they stand alone: al-, el-, ul-, the.
 ARTICLES: frozenset[str] = frozenset({"al", "el", "ul", "the"})

@@ -245,3 +245,10 @@ def test_a_left_out_hyphenated_middle_name_is_found() -> None:
     index = NameIndex(HYPHENATED)
     assert found(index, "Muhammad Ayman Salim", 82.0) == {"h1": 85.7}
     assert found(index, "Ibrahim Sa'd Jazbah", 82.0) == {"h2": 85.7}
+
+
+def test_a_typo_is_not_corrected_into_another_known_name() -> None:
+    """`Hasdan` is one edit from `Hamdan` (listed) and from `Hassan`: it must find Hamdan."""
+    index = NameIndex((entity("t1", "AL-AZAWI, Hatem Hamdan", PERSON), *SAMPLE))
+    assert "hasan" in index.postings  # the sample lists a Hasan: the word is known
+    assert found(index, "Hatem Hasdan Al-Azawi", 82.0) == {"t1": 95.0}

@@ -143,3 +143,31 @@ def test_a_vocabulary_word_split_by_a_space_is_joined() -> None:
 def test_compound_groups_are_the_tokens_of_one_hyphenated_word(
         name: str, groups: tuple[tuple[int, ...], ...]) -> None:
     assert compound_groups(name, tokens(name)) == groups
+
+
+@pytest.mark.parametrize(("misspelt", "written"), [
+    ("CENTRAL BANK OF THE DEMMCRATIC PEOPLE'S REPUBLIC OF KOREA",
+     "CENTRAL BANK OF THE DEMOCRATIC PEOPLE'S REPUBLIC OF KOREA"),
+    ("AKTSIONERNHE OBSHCHESTVO PASIT", "AKTSIONERNOE OBSHCHESTVO PASIT"),
+    ("AKTSIONERNOPE OBSHCHAESTVO AST", "AO AST"),  # each word of the phrase one typo off
+    ("Acme Joint Stock Comapny", "Acme JSC"),
+])
+def test_a_typo_in_a_phrase_word_still_makes_the_phrase(misspelt: str, written: str) -> None:
+    assert tokens(misspelt) == tokens(written)
+    assert any("->" in change for change in normalize_name(misspelt).changes)
+
+
+def test_a_phrase_word_alone_is_not_corrected() -> None:
+    assert tokens("Demmcratic Party") == ("demmcratic", "party")
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("Hasdan", ("hasdan",)),  # Hassan or Hamdan: left as written
+    ("Ghassan", ("ghassan",)),  # another name, not a misspelt Hassan
+    ("Hamadi", ("hamadi",)),  # not Ahmadi
+    ("Hassan", ("hasan",)),  # the listed variants still meet in one form
+    ("Mohammed", ("muhammad",)),
+    ("Compnay", ("co",)),  # company words are still corrected
+])
+def test_names_are_not_corrected_into_name_variants(name: str, expected: tuple[str, ...]) -> None:
+    assert tokens(name) == expected
