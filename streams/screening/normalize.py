@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -27,7 +27,7 @@ from streams.screening.vocabulary import (
 )
 
 __all__ = ["MAX_NAME_CHARS", "MAX_NAME_TOKENS", "NormalizedName", "compound_groups",
-           "normalize_name", "phonetic_key"]
+           "normalize_name", "phonetic_key", "rejoin_split_words"]
 
 MAX_NAME_CHARS = 256  # longer input is cut here, and the cut is reported
 MAX_NAME_TOKENS = 24  # so are names of more words than this
@@ -291,6 +291,50 @@ def compound_groups(name: str, tokens: tuple[str, ...]) -> tuple[tuple[int, ...]
                 used.update(span)
                 break
     return tuple(groups)
+
+
+def rejoin_split_words(name: str, vocabulary: Container[str]) -> tuple[str, tuple[str, ...]]:
+    """`name` with each stray space inside a vocabulary word taken out, and what was joined.
+
+    For a second look at a name that found nothing: the word rules take halves apart before
+    the index sees them (`COMP LEX` is `co lex`, `NAT ALYA` is `natl alya`, `SIR JAN` loses
+    its title), so `complex`, `natalya` or `sirjan` cannot meet the listed word. Only plain
+    ASCII words are joined.
+    """
+    words = name.split()
+    plain = [w.strip(",.;:()").lower() for w in words]
+    out: list[str] = []
+    joined: list[str] = []
+    i = 0
+    while i < len(words):
+        if i + 1 < len(words):
+            first, second = plain[i], plain[i + 1]
+            if (len(first) >= 2 and len(second) >= 2 and first.isalpha() and second.isalpha()
+                    and first.isascii() and second.isascii()
+                    and _known(first, second, vocabulary)):
+                out.append(first + second + words[i + 1][len(words[i + 1].rstrip(",.;:")):])
+                joined.append(f"{first} {second}->{first + second}")
+                i += 2
+                continue
+        out.append(words[i])
+        i += 1
+    return " ".join(out), tuple(joined)
+
+
+def _known(first: str, second: str, vocabulary: Container[str]) -> bool:
+    """Two halves written together make a vocabulary word, or one the word rules make one.
+
+    Misspelt joins (`cor poracion` -> `corporacion` -> `corp`) are looked for only when a
+    half is not a word of its own.
+    """
+    word = first + second
+    if word in vocabulary:
+        return True
+    canon = CANONICAL.get(word)
+    if canon is None and len(word) >= SPELLING_MIN_CHARS and (
+            first not in vocabulary or second not in vocabulary):
+        canon = _correct_spelling(word)
+    return canon is not None and canon in vocabulary
 
 
 def _join_split_words(words: list[str], changes: list[str]) -> list[str]:

@@ -9,14 +9,20 @@ from __future__ import annotations
 import gc
 from collections import OrderedDict
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from streams.screening.entities import Entity, EntityType
 from streams.screening.explain import explain_alignment
 from streams.screening.index import NameIndex
 from streams.screening.listset import normalize_identifier
-from streams.screening.normalize import NormalizedName, compound_groups, normalize_name
+from streams.screening.normalize import (
+    MAX_NAME_CHARS,
+    NormalizedName,
+    compound_groups,
+    normalize_name,
+    rejoin_split_words,
+)
 from streams.screening.scoring import TRUNCATION_MIN_CHARS, align
 from streams.screening.vocabulary import LEGAL_FORMS
 
@@ -155,6 +161,12 @@ class Screener:
             return list(cached)
         self.cache_misses += 1
         hits = self._search(query, truncated, entity_type, floor, list_ids)
+        if not hits:  # a second look, with stray spaces inside listed words taken out
+            rejoined, joined = rejoin_split_words(name[:MAX_NAME_CHARS], self.index.words.forms)
+            if joined:
+                second = normalize_name(rejoined)
+                second = replace(second, original=name, changes=(*joined, *second.changes))
+                hits = self._search(second, truncated, entity_type, floor, list_ids)
         self._cache[key] = hits
         self._cache[raw_key] = hits
         while len(self._cache) > CACHE_SIZE:

@@ -10,6 +10,7 @@ from streams.screening.normalize import (
     compound_groups,
     normalize_name,
     phonetic_key,
+    rejoin_split_words,
 )
 
 
@@ -171,3 +172,14 @@ def test_a_phrase_word_alone_is_not_corrected() -> None:
 ])
 def test_names_are_not_corrected_into_name_variants(name: str, expected: tuple[str, ...]) -> None:
     assert tokens(name) == expected
+
+
+def test_rejoin_split_words_joins_halves_of_a_vocabulary_word() -> None:
+    vocabulary = {"complex", "natalya", "corp"}
+    assert rejoin_split_words("YALBAGHA COMP LEX", vocabulary) == (
+        "YALBAGHA complex", ("comp lex->complex",))
+    assert rejoin_split_words("Nat Alya K", vocabulary) == ("natalya K", ("nat alya->natalya",))
+    # a misspelt vocabulary word is one the word rules correct (`corporacion` -> `corp`)
+    assert rejoin_split_words("COR PORACION X", vocabulary)[1] == ("cor poracion->corporacion",)
+    assert rejoin_split_words("Bank of Korea", vocabulary) == ("Bank of Korea", ())
+    assert rejoin_split_words("A1 23 X", {"a123"}) == ("A1 23 X", ())  # letters only

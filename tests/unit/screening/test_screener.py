@@ -108,3 +108,30 @@ def test_typos_two_edits_away_and_run_together_names_are_found() -> None:
     for query, entry in (("ALITARZALI", "20"), ("ALI TAZDLI", "20"),
                          ("DANDN TIANFU TRADE CO., LTD.", "22")):
         assert [h.entry_id for h in screener.screen_name(query)][:1] == [entry], query
+
+
+@pytest.mark.parametrize(("query", "entry"), [
+    ("YALBAGHA COMP LEX", "c1"),  # `comp` alone would be `co` (company)
+    ("NAT ALYA IVANOVNA KHORSHEVA", "c2"),  # `nat` alone would be `natl` (national)
+    ("SIR JAN IRANIAN STEEL", "c3"),  # `sir` alone is a title, dropped
+    ("LIZZY MUNDO INTER IOR", "c4"),  # `inter` alone would be `intl`
+])
+def test_a_stray_space_inside_a_listed_word_is_taken_out_for_a_second_look(
+        query: str, entry: str) -> None:
+    screener = Screener(list_set([
+        entity("c1", "YALBAGHA COMPLEX"),
+        entity("c2", "KHORSHEVA, Natalya Ivanovna", PERSON),
+        entity("c3", "SIRJAN IRANIAN STEEL"),
+        entity("c4", "LIZZY MUNDO INTERIOR"),
+    ]))
+    hits = screener.screen_name(query)
+    assert [h.entry_id for h in hits] == [entry]
+    assert "->" in hits[0].explanation  # says what was joined
+
+
+def test_the_second_look_is_only_for_names_that_found_nothing() -> None:
+    screener = Screener(list_set([entity("c1", "YALBAGHA COMPLEX"),
+                                  entity("c5", "COMP LEX TRADING")]))
+    # found as written: the halves are not joined into another listed word
+    assert [h.entry_id for h in screener.screen_name("COMP LEX TRADING")] == ["c5"]
+    assert screener.screen_name("Acme Comp Lex Zeta") == []  # joined, still no name reaches 82
