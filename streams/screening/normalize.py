@@ -145,7 +145,9 @@ def _replace_phrases(words: list[str], changes: list[str]) -> list[str]:
     word of a phrase.
     """
     fixed = [_phrase_word(w) if len(w) >= SPELLING_MIN_CHARS and w not in _PHRASE_WORDS
-             else None for w in words]
+             and (w[:2] in _PHRASE_HEADS or w[-2:] in _PHRASE_TAILS) else None for w in words]
+    if _PHRASE_STARTS.isdisjoint(words) and not any(fixed):
+        return words
     out: list[str] = []
     i = 0
     while i < len(words):
@@ -202,6 +204,9 @@ SPELLING_MIN_CHARS = 6  # vocabulary and phrase words this long are corrected on
 _SPELLING = _spelling_index(f for f, canon in CANONICAL.items() if canon not in NAME_VARIANTS)
 _PHRASE_WORDS = frozenset(w for phrase in _PHRASES for w in phrase)
 _PHRASE_SPELLING = _spelling_index(_PHRASE_WORDS)
+# one edit leaves a long word's first two letters or its last two as they were
+_PHRASE_HEADS = frozenset(w[:2] for w in _PHRASE_WORDS if len(w) >= SPELLING_MIN_CHARS)
+_PHRASE_TAILS = frozenset(w[-2:] for w in _PHRASE_WORDS if len(w) >= SPELLING_MIN_CHARS)
 
 
 @lru_cache(maxsize=65536)
