@@ -105,10 +105,10 @@ async def _write_single_record_batches(bootstrap: str, topic: str, count: int) -
             await producer.stop()
 
 
-@pytest.mark.xfail(strict=False, reason="Tansu finds a fetch's offset by walking the "
-                   "partition's record batches: a fetch takes longer the more batches the "
-                   "partition holds (about 0.6 ms per 1,000 here), so latency figures grow as "
-                   "a benchmark's topics fill (docs/production.md, 'Speed')")
+@pytest.mark.xfail(strict=False, reason="a Tansu fetch takes longer the more record batches "
+                   "the partition holds (about 0.6 ms per 1,000 here, as if it walked them to "
+                   "find the offset), so latency figures grow as a benchmark's topics fill "
+                   "(docs/production.md, 'Speed')")
 def test_a_fetch_takes_no_longer_on_a_long_log(broker: EmbeddedBroker,
                                                unique_name: str) -> None:
     topic = f"long-log-{unique_name}"
