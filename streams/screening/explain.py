@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from streams.screening.normalize import NormalizedName
-from streams.screening.scoring import Alignment
+from streams.screening.scoring import Alignment, whole_groups
 
 __all__ = ["explain_alignment"]
 
@@ -20,7 +20,7 @@ _HOW = {
 def _missing(listed: tuple[str, ...], missing: tuple[int, ...],
              groups: tuple[tuple[int, ...], ...]) -> list[str]:
     """The missing listed tokens; a hyphenated word missing whole is shown as one (`nasir-din`)."""
-    whole = {group[0]: group for group in groups if set(group) <= set(missing)}
+    whole = {group[0]: group for group in whole_groups(groups, missing)}
     inside = {j for group in whole.values() for j in group}
     return ["-".join(listed[k] for k in whole[j]) if j in whole else listed[j]
             for j in missing if j in whole or j not in inside]

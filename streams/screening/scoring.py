@@ -18,7 +18,7 @@ from streams.screening.normalize import phonetic_key
 from streams.screening.vocabulary import CANONICAL, GENERIC, LEGAL_FORMS
 
 __all__ = ["Alignment", "TokenPair", "align", "compared_forms", "compound_discount",
-           "token_similarity", "token_weight"]
+           "token_similarity", "token_weight", "whole_groups"]
 
 QUERY_EXTRA_PENALTY = 0.5  # weight of query tokens the listed name does not explain
 LISTED_MISSING_PENALTY = 0.5  # weight of listed tokens the query lacks
@@ -287,6 +287,13 @@ def _weight_of(tokens: tuple[str, ...], positions: Sequence[int]) -> float:
     return total
 
 
+def whole_groups(groups: tuple[tuple[int, ...], ...],
+                 positions: Collection[int]) -> list[tuple[int, ...]]:
+    """The groups (hyphenated words, compound_groups) all of whose tokens are in positions."""
+    inside = set(positions)
+    return [group for group in groups if inside.issuperset(group)]
+
+
 def compound_discount(listed: tuple[str, ...], groups: tuple[tuple[int, ...], ...],
                       missing: Collection[int] | None = None) -> float:
     """How much less the missing groups weigh when each counts as its heaviest token.
@@ -294,10 +301,9 @@ def compound_discount(listed: tuple[str, ...], groups: tuple[tuple[int, ...], ..
     With `missing` None, every group counts: the most any alignment can take off.
     """
     discount = 0.0
-    for group in groups:
-        if missing is None or all(j in missing for j in group):
-            weights = [token_weight(listed[j]) for j in group]
-            discount += sum(weights) - max(weights)
+    for group in groups if missing is None else whole_groups(groups, missing):
+        weights = [token_weight(listed[j]) for j in group]
+        discount += sum(weights) - max(weights)
     return discount
 
 

@@ -128,23 +128,30 @@ _group("petrol", "petroleum", "petroleo", "petroleos")
 _group("transp", "transport", "transportation", "transports", "transporte")
 _group("bk", "bank", "bnk")
 _group("bkg", "banking")
-# romanisation variants that matter for the lists
-_group("muhammad", "mohammed", "mohammad", "mohamed", "muhammed", "mohamad", "muhamad",
-       "mohd", "muhamed", "mohamud", "muhammadu", "mohammadi")
-_group("ahmad", "ahmed", "ahmet", "ahmadi")
-_group("abd", "abdul", "abdel", "abdol", "abdal", "abdoul", "abdu")
-_group("choe", "choi", "chwe", "choy")
-_group("pak", "park", "bak")
-_group("ri", "rhee", "lee", "yi", "rhie")
-_group("kim", "gim")
-_group("yusuf", "yousef", "youssef", "yousuf", "yusef", "yussuf", "yousif", "yosef")
-_group("husayn", "hussein", "hussain", "husain", "hosein", "hossein", "husein")
-_group("hasan", "hassan")
-_group("abu", "abou", "abo")
-# their canonical forms: a misspelt name is not corrected into one of these (`hasdan` may be
-# `hamdan` as well as `hassan`); the index and the scorer meet the typo as it is written
-NAME_VARIANTS: frozenset[str] = frozenset({
-    "muhammad", "ahmad", "abd", "choe", "pak", "ri", "kim", "yusuf", "husayn", "hasan", "abu"})
+# romanisation variants that matter for the lists; their canonical forms are NAME_VARIANTS:
+# a misspelt name is not corrected into one of these (`hasdan` may be `hamdan` as well as
+# `hassan`), the index and the scorer meet the typo as it is written
+_NAME_VARIANTS: set[str] = set()
+
+
+def _variant(canonical: str, *forms: str) -> None:
+    _group(canonical, *forms)
+    _NAME_VARIANTS.add(canonical)
+
+
+_variant("muhammad", "mohammed", "mohammad", "mohamed", "muhammed", "mohamad", "muhamad",
+         "mohd", "muhamed", "mohamud", "muhammadu", "mohammadi")
+_variant("ahmad", "ahmed", "ahmet", "ahmadi")
+_variant("abd", "abdul", "abdel", "abdol", "abdal", "abdoul", "abdu")
+_variant("choe", "choi", "chwe", "choy")
+_variant("pak", "park", "bak")
+_variant("ri", "rhee", "lee", "yi", "rhie")
+_variant("kim", "gim")
+_variant("yusuf", "yousef", "youssef", "yousuf", "yusef", "yussuf", "yousif", "yosef")
+_variant("husayn", "hussein", "hussain", "husain", "hosein", "hossein", "husein")
+_variant("hasan", "hassan")
+_variant("abu", "abou", "abo")
+NAME_VARIANTS: frozenset[str] = frozenset(_NAME_VARIANTS)
 
 # Articles and connectors dropped when they stand alone: al-, el-, ul-, the.
 ARTICLES: frozenset[str] = frozenset({"al", "el", "ul", "the"})
