@@ -215,6 +215,9 @@ class NameIndex:
                 if self._posting_weights[token][-1] > max_weight:
                     ids = ids[:bisect_right(self._posting_weights[token], max_weight)]
                 candidates.update(ids)
+            halves = self.words.halves(tokens[i]) if len(tokens[i]) >= 5 else ()
+            if len(halves) == 2:  # common halves (`hasanahmad`): the names holding both
+                candidates |= self.posting_sets[halves[0]] & self.posting_sets[halves[1]]
         return candidates
 
     def _blocks(self, token: str, word: str) -> bool:
@@ -471,12 +474,13 @@ class NameIndex:
         bounded = self._bounded(tokens, weights, plans, joined, candidates, results, assumed,
                                 need - unsure - 1e-9, (unsure, listed_unsure),
                                 query_weight, tail_penalty, floor)
-        # Best bounds first; a name cannot beat its entry's best score so far by more than
-        # its bound allows, so the other aliases of an entry already found are skipped.
+        # Best bounds first; an alias whose bound cannot beat its entry's best score so far
+        # is skipped (skipping within BOUND_SLACK of it reported a worse alias, 93.3 for
+        # 95.2, at no measurable gain in speed).
         best: dict[int, float] = {self.names[n].entity: a.score for n, a in results.items()}
         for bound, name_id in bounded:
             entity = self.names[name_id].entity
-            if bound - BOUND_SLACK <= best.get(entity, -1.0):
+            if bound <= best.get(entity, -1.0):
                 continue
             name = self.names[name_id]
             alignment = self._weighed(

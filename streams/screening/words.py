@@ -18,13 +18,15 @@ from rapidfuzz.distance import OSA
 
 from streams.screening.normalize import phonetic_key
 from streams.screening.scoring import EDIT_COST, MIN_TOKEN_SIMILARITY, token_similarity
-from streams.screening.vocabulary import CANONICAL
+from streams.screening.vocabulary import ARTICLES, CANONICAL
 
 __all__ = ["TWO_EDIT_MIN_CHARS", "WordLookup"]
 
 MAX_FUZZY_TOKENS = 40  # vocabulary neighbours kept per query token
 NEIGHBOUR_CACHE_SIZE = 100_000  # query tokens whose neighbours are remembered
 TWO_EDIT_MIN_CHARS = 6  # tokens this long with no neighbour one edit away look two edits away
+GLUED_ARTICLES = frozenset(a for a in ARTICLES if len(a) == 2)  # al, el, ul
+ARTICLE_REST_MIN_CHARS = 3  # `aldin` stands for `din`, `alba` not for `ba`
 # token_similarity's floor as rapidfuzz's OSA normalized similarity (1 - edits / longer length),
 # with a margin: a full scan must not miss a word that align() would pair
 SCAN_CUTOFF = 1.0 - (1.0 - MIN_TOKEN_SIMILARITY) / EDIT_COST - 0.01
@@ -54,6 +56,10 @@ class WordLookup:
                 key = phonetic_key(form)
                 if len(key.replace("*", "")) >= 3:
                     self._sound_index.setdefault(key, []).append(token)
+        self._with_article: dict[str, list[str]] = {}  # `rawi` -> [`alrawi`] when listed
+        for form, token in forms.items():
+            if form[:2] in GLUED_ARTICLES and len(form) >= 2 + ARTICLE_REST_MIN_CHARS:
+                self._with_article.setdefault(form[2:], []).append(token)
         self._sorted_forms: list[str] = sorted(forms)
         # by length, so that a scan reads only the lengths its cutoff allows
         self._scan_forms: list[str] = sorted((f for f in forms if len(f) >= 2), key=len)
@@ -114,7 +120,7 @@ class WordLookup:
                 found.add(word)
         return found
 
-    def _halves(self, token: str) -> list[str]:
+    def halves(self, token: str) -> list[str]:
         """Two vocabulary words that ran together into one token (cached with neighbours)."""
         cached = self._halves_cache.get(token)
         if cached is None:
@@ -132,6 +138,19 @@ class WordLookup:
             if left is not None and right is not None:
                 return [left, right]
         return []
+
+    def _article_forms(self, token: str) -> list[str]:
+        """The word with or without an article written onto it (`alrawi`, `rawi`).
+
+        The lists drop a separate article (`AL-RAWI` is `rawi`) and keep one written onto
+        the word (`ALBOSTANI`); a query may do either. align() pairs them as spelling.
+        """
+        found = self._with_article.get(token, [])
+        if token[:2] in GLUED_ARTICLES:
+            word = self.forms.get(token[2:])
+            if word is not None:
+                return [*found, word]
+        return found
 
     def _completions(self, prefix: str) -> set[str]:
         """Vocabulary words (or their canonical forms) that a cut-off token starts."""
@@ -156,7 +175,9 @@ class WordLookup:
         if token in self.vocabulary:
             found.add(token)
         if len(token) >= 5:
-            found.update(self._halves(token))
+            found.update(self.halves(token))
+        if len(token) >= ARTICLE_REST_MIN_CHARS:
+            found.update(self._article_forms(token))
         if completing and len(token) >= 2:
             found |= self._completions(token)
         return found

@@ -11,7 +11,12 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 from sample_entities import ORG, PERSON, SAMPLE, entity
 
-from streams.screening.index import WEAK_ALIAS_FACTOR, NameIndex, _reaching_subsets
+from streams.screening.index import (
+    MAX_FUZZY_POSTINGS,
+    WEAK_ALIAS_FACTOR,
+    NameIndex,
+    _reaching_subsets,
+)
 from streams.screening.normalize import normalize_name
 from streams.screening.scoring import align, token_similarity
 from streams.screening.words import SCAN_CUTOFF, WordLookup
@@ -252,3 +257,41 @@ def test_a_typo_is_not_corrected_into_another_known_name() -> None:
     index = NameIndex((entity("t1", "AL-AZAWI, Hatem Hamdan", PERSON), *SAMPLE))
     assert "hasan" in index.postings  # the sample lists a Hasan: the word is known
     assert found(index, "Hatem Hasdan Al-Azawi", 82.0) == {"t1": 95.0}
+
+
+def test_an_article_written_onto_the_word_is_found() -> None:
+    """The lists drop a separate article (`AL-RAWI` is `rawi`) and keep one written onto the
+    word (`ALBOSTANI`); a query may do either, and finds what align() scores. Both ways of
+    writing are listed words (a3, a4): known query words are not assumed to be typos."""
+    index = NameIndex((entity("a1", "AL-RAWI, Ayad Futayyih Khalifa", PERSON),
+                       entity("a2", "ALBOSTANI, Meshal Saad", PERSON),
+                       entity("a3", "ALRAWI TRADING", ORG), entity("a4", "BOSTANI, Reza", PERSON),
+                       *SAMPLE))
+    assert found(index, "AYAD FUTAYYIH KHALIFA ALRAWI", 82.0) == {"a1": 92.5}
+    assert found(index, "Meshal Saad Al-Bostani", 82.0) == {"a2": 93.3}
+    assert index.words.expand(("alrawi",), 0, False) >= {"rawi"}
+    assert index.words.expand(("bostani",), 0, False) >= {"albostani"}
+
+
+def _made_up_words(count: int) -> list[str]:
+    syllables = ("ba", "ce", "di", "fo", "gu", "ka", "le", "mi")
+    return ["".join(syllables[n // 64 % 8] + syllables[n // 8 % 8] + syllables[n % 8])
+            for n in range(count)]
+
+
+def test_a_name_run_together_from_common_words_is_found() -> None:
+    """`HASANAHMAD`: each half is too common to bring its names in; names holding both are."""
+    words = _made_up_words(2 * (MAX_FUZZY_POSTINGS + 1))
+    common = [entity(f"c{i}", f"{word} {'HASAN' if i % 2 else 'AHMAD'}", PERSON)
+              for i, word in enumerate(words)]
+    index = NameIndex((entity("t1", "AHMAD, Hasan", PERSON), *common))
+    assert min(len(index.postings["hasan"]), len(index.postings["ahmad"])) > MAX_FUZZY_POSTINGS
+    assert found(index, "HASANAHMAD", 82.0) == {"t1": 95.0}
+
+
+def test_an_entry_is_scored_by_its_best_alias() -> None:
+    """An alias with a looser bound is aligned first (93.3); the one that scores best (95.2)
+    must still be aligned: only aliases whose bound cannot beat the score so far are skipped."""
+    index = NameIndex((entity("b1", "AL-BOSTANI, Meshal Saad", PERSON,
+                              "ALBOSTANI, Meshal Saad M."), *SAMPLE))
+    assert found(index, "Meshal Saad Albostani", 82.0) == {"b1": 95.2}
