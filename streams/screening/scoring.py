@@ -269,6 +269,8 @@ def align(
     if free_q and free_c:
         pairs += _fuzzy_pairs(query, listed, free_q, free_c)
         free_q, free_c = _free(query, listed, pairs)
+    if listed_groups and free_c:
+        pairs, free_c = _initials_of_groups(pairs, free_c, listed_groups)
     tail: tuple[int, ...] = ()
     if may_be_truncated and free_c:
         if pairs:
@@ -277,6 +279,24 @@ def align(
             free_c = [j for j in free_c if j <= last_matched]
     return Alignment(_score(query, listed, pairs, free_q, free_c, tail, listed_groups),
                      tuple(pairs), tuple(free_q), tuple(free_c), tail)
+
+
+def _initials_of_groups(pairs: list[TokenPair], free_c: list[int],
+                        groups: tuple[tuple[int, ...], ...]) -> tuple[list[TokenPair], list[int]]:
+    """An initial paired with the first token of a hyphenated listed word stands for all of
+    it (`S` for `Sang-ho`): the pair takes the word's other tokens when they are free."""
+    free = set(free_c)
+    starts = {group[0]: group for group in groups if free.issuperset(group[1:])}
+    if not starts:
+        return pairs, free_c
+    out = []
+    for pair in pairs:
+        group = starts.get(pair.listed[0]) if pair.how == "initial" else None
+        if group is not None and len(pair.listed) == 1:
+            pair = TokenPair(pair.query, group, pair.similarity, pair.how)
+            free.difference_update(group)
+        out.append(pair)
+    return out, [j for j in free_c if j in free]
 
 
 def _weight_of(tokens: tuple[str, ...], positions: Sequence[int]) -> float:
@@ -321,7 +341,9 @@ def _score(query: tuple[str, ...], listed: tuple[str, ...], pairs: list[TokenPai
         lost_c -= compound_discount(listed, listed_groups, free_c)
     for p in pairs:
         wq = _weight_of(query, p.query)
-        wc = _weight_of(listed, p.listed)
+        # an initial for a hyphenated word weighs as its heaviest token, as a missing one does
+        wc = _weight_of(listed, p.listed) if p.how != "initial" else max(
+            token_weight(listed[j]) for j in p.listed)
         matched += p.similarity * (wq + wc) / 2
         lost_q += (1 - p.similarity) * wq
         lost_c += (1 - p.similarity) * wc

@@ -215,12 +215,16 @@ HYPHENATED = (
     entity("h3", "AL-OMGY, Muhammad Salih Abd-Rabbuh", PERSON),
     entity("h4", "SALIM, Muhammad Nasir Din", PERSON),
     entity("h5", "NOVE-AD-HOLDING LTD", ORG),
+    entity("h6", "KIM, Sang-ho", PERSON),
+    entity("h7", "YUN, Ho-Jin", PERSON),
+    entity("h8", "KIM, Sang Ho", PERSON),
 )
 
 
 @pytest.mark.parametrize("query", [
     "Muhammad Ayman Salim", "Ibrahim Sa'd Jazbah", "Muhammad Salih Al-Omgy", "Muhammad Salim",
     "Nasir Salim", "Ayman Nasir-al-Din", "Nove Ltd", "Muhammad Ayman Nasir Salim",
+    "S Kim", "H. Yun", "J Yun", "S. H. Kim",
 ])
 def test_search_finds_what_scoring_hyphenated_names_one_by_one_finds(query: str) -> None:
     """The score bounds allow for hyphenated words counted once: no passing name is pruned."""
@@ -250,6 +254,12 @@ def test_a_left_out_hyphenated_middle_name_is_found() -> None:
     index = NameIndex(HYPHENATED)
     assert found(index, "Muhammad Ayman Salim", 82.0) == {"h1": 85.7}
     assert found(index, "Ibrahim Sa'd Jazbah", 82.0) == {"h2": 85.7}
+
+
+def test_an_initial_for_a_hyphenated_given_name_is_found() -> None:
+    index = NameIndex(HYPHENATED)
+    assert found(index, "S Kim", 82.0) == {"h6": 88.2}  # not h8: Sang Ho is two names
+    assert found(index, "H. Yun", 82.0) == {"h7": 88.2}
 
 
 def test_a_typo_is_not_corrected_into_another_known_name() -> None:

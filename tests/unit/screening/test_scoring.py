@@ -105,6 +105,26 @@ def test_a_hyphenated_word_left_out_counts_as_one_name_part() -> None:
     assert "missing: din" in half.explanation
 
 
+@pytest.mark.parametrize(("query", "listed", "single"), [
+    ("S KIM", "KIM, Sang-ho", "KIM, Sang"),
+    ("H. YUN", "YUN, Ho-Jin", "YUN, Hojin"),  # weighs as its heaviest token, not its first
+    ("Q MOHSENI-EJEI", "MOHSENI-EJEI, Qolam-Hossein", "MOHSENI-EJEI, Qolam"),
+])
+def test_an_initial_stands_for_a_whole_hyphenated_given_name(query: str, listed: str,
+                                                              single: str) -> None:
+    """`S` for `Sang-ho` scores as `S` for a one-word given name: the rest is not missing."""
+    hyphenated = score_pair(query, listed)
+    assert hyphenated.match
+    assert hyphenated.score == score_pair(query, single).score
+    assert "missing" not in hyphenated.explanation
+    assert "initial" in hyphenated.explanation
+    # a given name of two separate words still lacks the second one
+    assert score_pair(query, listed.replace("-", " ")).score < hyphenated.score
+    # an initial of the second part of the hyphenated word stands for that part only
+    second = normalize_name(listed).tokens[-1][0].upper()
+    assert score_pair(f"{second} {query.split()[-1]}", listed).score < hyphenated.score
+
+
 def test_the_whole_name_still_scores_100_with_hyphenated_words() -> None:
     assert score_pair("Muhammad Ayman Nasir-al-Din Salim",
                       "SALIM, Muhammad Ayman Nasir-al-Din").score == 100.0
