@@ -17,6 +17,7 @@ from anyascii import anyascii
 from rapidfuzz.distance import OSA
 
 from streams.screening.vocabulary import (
+    ABD_ALLAH_FORMS,
     ARTICLES,
     CANONICAL,
     GLUED_PREFIXES,
@@ -199,6 +200,8 @@ def _one_edit_from(word: str, index: dict[str, list[str]]) -> set[str]:
 
 
 GLUED_REST_MIN_CHARS = 4  # `abdulkarim` splits, `abdullah` (Abd Allah) stays one word
+# `abdullahsamad` splits after Abd Allah, before the shorter `abdul` could take it
+_GLUED_SPLITS = (*((form, form) for form in ABD_ALLAH_FORMS), *GLUED_PREFIXES)
 SPELLING_MIN_CHARS = 6  # vocabulary and phrase words this long are corrected one edit away
 # (not into a person-name variant: `hasdan` may be `hamdan` as well as `hassan`)
 _SPELLING = _spelling_index(f for f, canon in CANONICAL.items() if canon not in NAME_VARIANTS)
@@ -234,7 +237,7 @@ def _canonical(words: list[str], changes: list[str]) -> list[str]:
         if canon != word:
             changes.append(f"{word}->{canon}")
         elif len(word) > 7 and word[:3] == "abd":
-            for prefix, short in GLUED_PREFIXES:
+            for prefix, short in _GLUED_SPLITS:
                 rest = word[len(prefix):]
                 if word.startswith(prefix) and len(rest) >= GLUED_REST_MIN_CHARS:
                     out.append(short)

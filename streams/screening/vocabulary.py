@@ -156,6 +156,10 @@ NAME_VARIANTS: frozenset[str] = frozenset(_NAME_VARIANTS)
 # Articles and connectors dropped when they stand alone: al-, el-, ul-, the.
 ARTICLES: frozenset[str] = frozenset({"al", "el", "ul", "the"})
 
+# `Abd Allah` written as one word and glued to the next name stays one word:
+# "abdullahsamad" -> "abdullah samad" (not "abd lahsamad").
+ABD_ALLAH_FORMS: tuple[str, ...] = ("abdullah", "abdallah", "abdollah", "abdellah")
+
 # Prefixes glued to the next word that split into two tokens: "abdulrahman" -> "abd rahman".
 GLUED_PREFIXES: tuple[tuple[str, str], ...] = (
     ("abdul", "abd"), ("abdel", "abd"), ("abdal", "abd"), ("abdol", "abd"),

@@ -120,6 +120,16 @@ def test_glued_abdul_splits_only_before_a_name() -> None:
     assert tokens("Abdullah") == ("abdullah",)  # Abd Allah, not `abd lah`
 
 
+@pytest.mark.parametrize(("glued", "apart"), [
+    ("ABDULLAHSAMAD FAROQUI", "FAROQUI, Abdullah Samad"),
+    ("Abdallahazzam", "Abdallah Azzam"),
+    ("ABDOLLAHARAGHI", "ARAGHI, Abdollah"),
+])
+def test_abd_allah_glued_to_the_next_name_splits_after_it(glued: str, apart: str) -> None:
+    assert sorted(tokens(glued)) == sorted(tokens(apart))
+    assert tokens(glued)[0] != "abd"
+
+
 def test_phonetic_key_reads_x_as_ks() -> None:
     assert phonetic_key("alexey") == phonetic_key("aleksey")
     assert phonetic_key("maxim") == phonetic_key("maksim")
