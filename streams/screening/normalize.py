@@ -33,7 +33,8 @@ __all__ = ["MAX_NAME_CHARS", "MAX_NAME_TOKENS", "NormalizedName", "compound_grou
 MAX_NAME_CHARS = 256  # longer input is cut here, and the cut is reported
 MAX_NAME_TOKENS = 24  # so are names of more words than this
 
-_GLUED_ACRONYM = re.compile(r"([a-z]{3,})([a-z]\.(?:[a-z]\.)+)")  # "panamericanas.a."
+_GLUED_ACRONYM = re.compile(r"([a-z]{2,})([a-z]\.(?:[a-z]\.)+)")  # "panamericanas.a.", "dec.v."
+_ACRONYM_GLUED = re.compile(r"\b([a-z]\.(?:[a-z]\.)+)([a-z]{2,})")  # "s.a.de"
 _ACRONYM = re.compile(r"\b[a-z](?:\.[a-z])+\b\.?")
 _NON_ALNUM = re.compile(r"[^a-z0-9,]+")
 _APOSTROPHES = str.maketrans("", "", "'`\u2019\u2018\u02bc\u02bb\u00b4")
@@ -260,7 +261,7 @@ def normalize_name(name: str) -> NormalizedName:
         changes.append("transliterated")
     text = text.lower().translate(_APOSTROPHES)
     if "." in text:
-        text = _GLUED_ACRONYM.sub(r"\1 \2", text)
+        text = _GLUED_ACRONYM.sub(r"\1 \2", _ACRONYM_GLUED.sub(r"\1 \2", text))
         text = _ACRONYM.sub(lambda m: m.group(0).replace(".", ""), text)
     text = _NON_ALNUM.sub(" ", text)
     if "," in text:

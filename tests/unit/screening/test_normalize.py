@@ -72,6 +72,14 @@ def test_initials_and_acronyms_agree() -> None:
     assert tokens("INMOBILIARIA U.M.V., S.A.") == ("inmobiliaria", "umv", "sa")
 
 
+@pytest.mark.parametrize("glued", [
+    "CIMIENTOS LA TORRE S.A.DE C.V.", "CIMIENTOS LA TORRE S.A. DEC.V.",
+    "CIMIENTOS LA TORRES.A. DE C.V.",
+])
+def test_an_acronym_run_into_a_word_is_read_apart(glued: str) -> None:
+    assert tokens(glued) == tokens("CIMIENTOS LA TORRE S.A. DE C.V.")
+
+
 def test_misspelt_vocabulary_words_are_corrected() -> None:
     assert tokens("Aman Damascus Joint Stock Compqny") == tokens("AMAN DAMASCUS JSC")
     assert tokens("Teg Limtied") == ("teg", "ltd")
