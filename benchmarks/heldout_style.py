@@ -7,8 +7,12 @@ payment message would (given name first, upper case) and applies one variation p
 35-character truncation, first name as an initial, missing or extra spaces, two typos,
 dropped or added legal forms, word order, abbreviations, Cyrillic script, diacritics,
 `&`/`and`, hyphens, punctuation; UN entries with an original-script name give
-`original_script` rows. Negatives are generated people and companies (own name generator),
-kept only when rapidfuzz `token_sort_ratio` puts them below 80 against every listed name.
+`original_script` rows. Two families of the dev set itself, one random typo in the listed
+name (`dev_one_typo`) and an inner word of a four-word person left out (`dev_drop_middle`),
+are drawn apart on 2,000 SDN and UN entries outside it: how the dev figures carry over to
+entries the screener was not tuned on. Negatives are generated people and companies (own
+name generator), kept only when rapidfuzz `token_sort_ratio` puts them below 80 against every
+listed name.
 Prints recall per variation and the false-positive rate; exits 0 (a measurement, not a gate).
 """
 
@@ -214,6 +218,48 @@ def build_rows(entities: Sequence[Entity], dev_ids: set[str], count: int,
     return rows
 
 
+def one_typo(rng: random.Random, entity: Entity) -> str | None:
+    """One random edit in the listed name as the list writes it, upper case (dev `typo1`)."""
+    name = entity.name.upper()
+    return _typo(rng, name) if sum(ch.isalpha() for ch in name) >= 3 else None
+
+
+def drop_middle(rng: random.Random, entity: Entity) -> str | None:
+    """A person of four words or more, given names first, with one inner word left out (dev
+    `drop_middle`)."""
+    if entity.type is not EntityType.PERSON or entity.name.count(",") != 1:
+        return None
+    last, first = (p.strip() for p in entity.name.split(","))
+    words = [*_words(first), *_words(last)]
+    if len(words) < 4:
+        return None
+    del words[rng.randint(1, len(words) - 2)]
+    return " ".join(w.title() for w in words)
+
+
+DEV_STYLE: dict[str, Callable[[random.Random, Entity], str | None]] = {
+    "dev_one_typo": one_typo, "dev_drop_middle": drop_middle,
+}
+
+
+def dev_style_rows(entities: Sequence[Entity], dev_ids: set[str], count: int,
+                   seed: int) -> list[dict[str, object]]:
+    """Two dev-set families on SDN and UN entries outside the dev set (their own draw)."""
+    rng = random.Random(seed)
+    pool = sorted((e for e in entities if e.list_id in ("ofac_sdn", "un_sc")
+                   and e.entry_id not in dev_ids
+                   and e.type in (EntityType.PERSON, EntityType.ORGANIZATION)),
+                  key=lambda e: (e.list_id, e.entry_id))
+    rows: list[dict[str, object]] = []
+    for entity in rng.sample(pool, min(count, len(pool))):
+        for family, vary in DEV_STYLE.items():
+            query = vary(rng, entity)
+            if query and query.strip():
+                rows.append({"query": query, "expect": entity.key, "family": family,
+                             "type": entity.type.value})
+    return rows
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Build the rows, screen them, print recall per variation and false positives."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
@@ -221,6 +267,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--dev", type=Path, default=SHARED_DATA / "eval" / "names-dev.jsonl")
     parser.add_argument("--entries", type=int, default=800)
     parser.add_argument("--negatives", type=int, default=3000)
+    parser.add_argument("--dev-style", type=int, default=2000,
+                        help="entries for the dev-set families (one typo, a word left out)")
     parser.add_argument("--seed", type=int, default=20261129)
     parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD)
     parser.add_argument("--misses", type=int, default=0)
@@ -232,6 +280,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     screener = Screener(lists, threshold=args.threshold)
     entities = list(lists.entities())
     rows = build_rows(entities, dev_ids, args.entries, args.seed)
+    rows += dev_style_rows(entities, dev_ids, args.dev_style, args.seed + 2)
     listed = [n for n in (screener.index.names[i].name for i in range(len(screener.index)))]
     surnames = sorted({e.name.split(",")[0].strip().upper() for e in entities
                        if e.type is EntityType.PERSON and "," in e.name

@@ -36,6 +36,9 @@ MAX_NAME_TOKENS = 24  # so are names of more words than this
 _GLUED_ACRONYM = re.compile(r"([a-z]{2,})([a-z]\.(?:[a-z]\.)+)")  # "panamericanas.a.", "dec.v."
 _ACRONYM_GLUED = re.compile(r"\b([a-z]\.(?:[a-z]\.)+)([a-z]{2,})")  # "s.a.de"
 _ACRONYM = re.compile(r"\b[a-z](?:\.[a-z])+\b\.?")
+# The Arabic article takes the first consonant of a word it is written onto (sun letters):
+# `as-Saadi`, `ad-Din`, `ash-Shami` are `al-Saadi`, `al-Din`, `al-Shami`.
+_SUN_ARTICLE = re.compile(r"\ba(sh|th|dh|[dnrstz])-(?=\1)")
 _NON_ALNUM = re.compile(r"[^a-z0-9,]+")
 _APOSTROPHES = str.maketrans("", "", "'`\u2019\u2018\u02bc\u02bb\u00b4")
 _HYPHENATED = re.compile(r"[^\s,]+[-\u2010\u2011\u2012\u2013][^\s,]+")  # a word with hyphens
@@ -260,6 +263,8 @@ def normalize_name(name: str) -> NormalizedName:
         text = _to_ascii(text)
         changes.append("transliterated")
     text = text.lower().translate(_APOSTROPHES)
+    if "-" in text:
+        text = _SUN_ARTICLE.sub("al-", text)
     if "." in text:
         text = _GLUED_ACRONYM.sub(r"\1 \2", _ACRONYM_GLUED.sub(r"\1 \2", text))
         text = _ACRONYM.sub(lambda m: m.group(0).replace(".", ""), text)

@@ -12,7 +12,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rapidfuzz.distance import OSA
+from rapidfuzz.distance import OSA, Levenshtein
 
 from streams.screening.normalize import phonetic_key
 from streams.screening.vocabulary import CANONICAL, GENERIC, LEGAL_FORMS
@@ -26,6 +26,7 @@ TRUNCATED_TAIL_PENALTY = 0.1  # weight of listed tokens lost after a field cut
 TRUNCATION_MIN_CHARS = 30  # a query this long may have been cut by a fixed-width field
 MIN_TOKEN_SIMILARITY = 0.6  # token pairs below this do not align
 EDIT_COST = 0.9  # an edit costs 0.9 of a letter: two typos in a long word still align
+TRANSPOSITION_COST = 0.5  # a lone swap of two neighbouring letters counts half an edit
 VARIANT_SIMILARITY = 0.8  # romanisation variants with the same spelling key
 
 PATRONYMIC_ENDINGS = ("ovich", "evich", "ovna", "evna", "ovic", "evic", "ichna")
@@ -62,7 +63,10 @@ def _spelling_similarity(query: str, listed: str) -> tuple[float, str]:
     shorter = min(len(query), len(listed))
     if shorter == 1:
         return (0.7, "initial") if query[0] == listed[0] else (0.0, "")
-    sim = 1.0 - EDIT_COST * OSA.distance(query, listed) / max(len(query), len(listed))
+    edits: float = OSA.distance(query, listed)
+    if edits == 1 and len(query) == len(listed) and Levenshtein.distance(query, listed) == 2:
+        edits = TRANSPOSITION_COST  # two neighbouring letters swapped: the commonest slip
+    sim = 1.0 - EDIT_COST * edits / max(len(query), len(listed))
     if shorter >= 4 and 0.6 <= sim < VARIANT_SIMILARITY:
         key = phonetic_key(query)
         if len(key.replace("*", "")) >= 3 and key == phonetic_key(listed):

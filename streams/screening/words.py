@@ -80,6 +80,11 @@ class WordLookup:
     def _find_neighbours(self, token: str) -> set[str]:
         """Vocabulary tokens one edit or one sound key away from a token."""
         found: set[str] = set()
+        if len(token) == 2:  # a two-letter word aligns with one letter more or swapped
+            found.update(self._deletion_index.get(token, ()))  # `ld` for `old`
+            swapped = self.forms.get(token[::-1])  # `li` for `il`
+            if swapped is not None and swapped != token:
+                found.add(swapped)
         if len(token) >= 3:
             found.update(self._deletion_index.get(token, ()))
             for deleted in _deletions(token):

@@ -305,3 +305,21 @@ def test_an_entry_is_scored_by_its_best_alias() -> None:
     index = NameIndex((entity("b1", "AL-BOSTANI, Meshal Saad", PERSON,
                               "ALBOSTANI, Meshal Saad M."), *SAMPLE))
     assert found(index, "Meshal Saad Albostani", 82.0) == {"b1": 95.2}
+
+
+def test_two_swapped_letters_of_a_two_letter_word_are_found() -> None:
+    """`LI` for the listed `IL`: the index looks two-letter words up swapped, as align()
+    pairs them; three-token Korean names with one short word wrong still alert."""
+    index = NameIndex((entity("k1", "KIM, Kyong Il", PERSON), entity("k2", "LI, Chun", PERSON),
+                       *SAMPLE))
+    assert index.words.expand(("li",), 0, False) >= {"il"}
+    assert found(index, "KIM KYONG LI", 82.0) == {"k1": 94.2}
+
+
+def test_a_two_letter_word_one_letter_short_is_found() -> None:
+    """`LD` for the listed `OLD`, `KM` for `KIM`: align() pairs them (0.7), so must the index."""
+    index = NameIndex((entity("g1", "OLD GAMES EOOD", ORG), entity("g2", "KIM, Kwang-Il", PERSON),
+                       *SAMPLE))
+    assert index.words.expand(("ld",), 0, False) >= {"old"}
+    assert found(index, "LD GAMES EOOD", 82.0) == {"g1": 91.1}
+    assert found(index, "KM, KWANG-IL", 82.0) == {"g2": 90.0}

@@ -138,6 +138,20 @@ def test_abd_allah_glued_to_the_next_name_splits_after_it(glued: str, apart: str
     assert tokens(glued)[0] != "abd"
 
 
+@pytest.mark.parametrize(("assimilated", "plain"), [
+    ("AS-SA'ADI, Mansur", "AL-SA'ADI, Mansur"), ("Nur ad-Din", "Nur al-Din"),
+    ("ASH-SHAMI", "AL-SHAMI"), ("Az-Zawahiri", "al-Zawahiri"), ("AT-TIKRITI", "AL-TIKRITI"),
+])
+def test_an_arabic_article_written_as_its_sun_letter_is_the_article(assimilated: str,
+                                                                     plain: str) -> None:
+    assert tokens(assimilated) == tokens(plain)
+
+
+def test_a_word_like_a_sun_article_stays_before_other_letters() -> None:
+    assert tokens("AS-TEK LLC") == ("as", "tek", "llc")
+    assert tokens("Ras-Tanura") == ("ras", "tanura")
+
+
 def test_phonetic_key_reads_x_as_ks() -> None:
     assert phonetic_key("alexey") == phonetic_key("aleksey")
     assert phonetic_key("maxim") == phonetic_key("maksim")

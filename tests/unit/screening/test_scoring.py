@@ -23,6 +23,20 @@ def test_typo_scores_below_exact_but_above_threshold() -> None:
     assert DEFAULT_THRESHOLD <= typo < 100.0
 
 
+def test_two_neighbouring_letters_swapped_cost_half_an_edit() -> None:
+    swapped, _ = token_similarity("asqa", "aqsa")
+    substituted, _ = token_similarity("axsa", "aqsa")
+    assert swapped == pytest.approx(1 - 0.9 * 0.5 / 4)
+    assert substituted == pytest.approx(1 - 0.9 / 4)
+    assert substituted < swapped
+    assert token_similarity("li", "il")[0] >= 0.6 > token_similarity("ik", "il")[0]
+    # only a lone swap: two of them (or a swap and more) are counted as edits, as before
+    assert token_similarity("bacdfe", "abcdef")[0] == pytest.approx(1 - 0.9 * 2 / 6)
+    assert score_pair("KIM KYONG LI", "KIM, Kyong Il").match
+    assert score_pair("AL-ASQA", "AL-AQSA").match
+    assert not score_pair("KIM KYONG IK", "KIM, Kyong Il").match
+
+
 def test_unrelated_names_score_low() -> None:
     assert score("Stephanie Jackson", "KIM, Jong Un") < 30
     assert not score_pair("John Smith", "Korea Kwangson Banking Corp").match
