@@ -42,6 +42,7 @@ _SUN_ARTICLE = re.compile(r"\ba(sh|th|dh|[dnrstz])-(?=\1)")
 _NON_ALNUM = re.compile(r"[^a-z0-9,]+")
 _APOSTROPHES = str.maketrans("", "", "'`\u2019\u2018\u02bc\u02bb\u00b4")
 _HYPHENATED = re.compile(r"[^\s,]+[-\u2010\u2011\u2012\u2013][^\s,]+")  # a word with hyphens
+_GLUED_ABD = re.compile(r"\babd[a-z]{5,}\b", re.IGNORECASE)  # `Abdulaziz`: `abd aziz`, one name
 _PHRASES = {tuple(CANONICAL.get(w, w) for w in k): v for k, v in PHRASES.items()}
 _PHRASE_STARTS = frozenset(p[0] for p in _PHRASES)
 _PHRASE_LENGTHS = sorted({len(p) for p in _PHRASES}, reverse=True)
@@ -283,18 +284,21 @@ def normalize_name(name: str) -> NormalizedName:
 
 
 def compound_groups(name: str, tokens: tuple[str, ...]) -> tuple[tuple[int, ...], ...]:
-    """Token positions that came from one hyphenated word of `name` (`Nasir-al-Din`).
+    """Token positions that came from one hyphenated word of `name` (`Nasir-al-Din`), or from
+    a glued `Abdulaziz` that the word rules split (`abd aziz`).
 
     `tokens` is `normalize_name(name).tokens`. A payment that leaves such a word out leaves
     out one name part, however many tokens it normalises to; the scorer counts it once.
     Words whose tokens do not stay together (a phrase or a legal form that spans words)
     give no group.
     """
-    if "-" not in name and not _HYPHENATED.search(name):
-        return ()
+    text = name[:MAX_NAME_CHARS]
+    words = _HYPHENATED.findall(text) if "-" in text or _HYPHENATED.search(text) else []
+    if "abd" in text.lower():
+        words += _GLUED_ABD.findall(text)
     groups: list[tuple[int, ...]] = []
     used: set[int] = set()
-    for word in _HYPHENATED.findall(name[:MAX_NAME_CHARS]):
+    for word in words:
         part = normalize_name(word).tokens
         if len(part) < 2:
             continue

@@ -172,6 +172,8 @@ def test_a_vocabulary_word_split_by_a_space_is_joined() -> None:
     ("AL-QAIDA", ()),  # one token once the article goes
     ("Joint-Stock Company Vostok", ()),  # the phrase takes the word: no group
     ("Dandong Hongxiang", ()),
+    ("MUTREB, Maher Abdulaziz M.", ((1, 2),)),  # a glued Abd... the word rules split
+    ("Abdullah Samad", ()),  # one token: nothing split
 ])
 def test_compound_groups_are_the_tokens_of_one_hyphenated_word(
         name: str, groups: tuple[tuple[int, ...], ...]) -> None:

@@ -139,6 +139,12 @@ def test_an_initial_stands_for_a_whole_hyphenated_given_name(query: str, listed:
     assert score_pair(f"{second} {query.split()[-1]}", listed).score < hyphenated.score
 
 
+def test_a_glued_abd_name_left_out_counts_as_one_name_part() -> None:
+    left_out = score_pair("Maher M. Mutreb", "MUTREB, Maher Abdulaziz M.")
+    assert left_out.match
+    assert "missing: abd-aziz" in left_out.explanation
+
+
 def test_the_whole_name_still_scores_100_with_hyphenated_words() -> None:
     assert score_pair("Muhammad Ayman Nasir-al-Din Salim",
                       "SALIM, Muhammad Ayman Nasir-al-Din").score == 100.0
