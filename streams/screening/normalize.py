@@ -230,6 +230,48 @@ def _between_words(words: list[str], position: int) -> bool:
                                                           words[position + 1])
 
 
+def _one_edit_variants(word: str) -> set[str]:
+    """Every string one edit (OSA) from `word`, lower-case letters only."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    cuts = range(len(word) + 1)
+    return ({word[:i] + word[i + 1:] for i in cuts if i < len(word)}
+            | {word[:i] + c + word[i + 1:] for i in cuts if i < len(word) for c in letters}
+            | {word[:i] + c + word[i:] for i in cuts for c in letters}
+            | {word[:i] + word[i + 1] + word[i] + word[i + 2:] for i in range(len(word) - 1)}
+            ) - {word}
+
+
+# a glued prefix with a typo (`avbdelkader`, `pabdulaziz`, `abdslghani`): its variants one
+# letter changed or added that keep `bd` (`abel...`, `absol...`, `abdu` + `alah` stay whole)
+_NEAR_GLUED_PREFIXES = {variant: short for prefix, short in reversed(GLUED_PREFIXES)
+                        for variant in _one_edit_variants(prefix)
+                        if "bd" in variant and len(variant) >= len(prefix)}
+
+
+def _glued_split(word: str) -> tuple[str, str] | None:
+    """A glued `Abdulkarim` (or, one edit off, `Avbdulkarim`) as `abd` and the name after it.
+
+    `Abd Allah` glued to a name splits after it; a typo inside `Abdullah` (`abdullabh`)
+    leaves the word whole rather than splitting off a stray `labh`.
+    """
+    if word[:3] == "abd":
+        for prefix, short in _GLUED_SPLITS:
+            rest = word[len(prefix):]
+            if word.startswith(prefix) and len(rest) >= GLUED_REST_MIN_CHARS:
+                if short == "abd" and any(OSA.distance(word, form) == 1
+                                          and not word.startswith(form)
+                                          for form in ABD_ALLAH_FORMS):
+                    return None
+                return short, rest
+        if any(word.startswith(prefix) for prefix, _ in _GLUED_SPLITS):
+            return None  # spelt right, with too little after it (`abdullah`)
+    for cut in (6, 5):  # the longer reading first: `abdoul` + `aziz`, not `abdou` + `laziz`
+        near = _NEAR_GLUED_PREFIXES.get(word[:cut])
+        if near is not None and len(word) - cut >= GLUED_REST_MIN_CHARS:
+            return near, word[cut:]
+    return None
+
+
 def _canonical(words: list[str], changes: list[str]) -> list[str]:
     """Each word in its canonical form; glued `abdulrahman` splits into `abd rahman`."""
     out: list[str] = []
@@ -241,14 +283,13 @@ def _canonical(words: list[str], changes: list[str]) -> list[str]:
             canon = _correct_spelling(word) or word
         if canon != word:
             changes.append(f"{word}->{canon}")
-        elif len(word) > 7 and word[:3] == "abd":
-            for prefix, short in _GLUED_SPLITS:
-                rest = word[len(prefix):]
-                if word.startswith(prefix) and len(rest) >= GLUED_REST_MIN_CHARS:
-                    out.append(short)
-                    canon = CANONICAL.get(rest, rest)
-                    changes.append(f"{word}->{short} {canon}")
-                    break
+        elif len(word) > 7:
+            split = _glued_split(word)
+            if split is not None:
+                short, rest = split
+                out.append(short)
+                canon = CANONICAL.get(rest, rest)
+                changes.append(f"{word}->{short} {canon}")
         out.append(canon)
     return out
 

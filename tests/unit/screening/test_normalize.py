@@ -128,6 +128,25 @@ def test_glued_abdul_splits_only_before_a_name() -> None:
     assert tokens("Abdullah") == ("abdullah",)  # Abd Allah, not `abd lah`
 
 
+@pytest.mark.parametrize(("typo", "written"), [
+    ("AVBDELKADER LAAGOUB", "ABDELKADER LAAGOUB"),  # a letter added
+    ("MZOUDI, ABDSLGHANI", "MZOUDI, Abdelghani"),  # a letter changed
+    ("Pabdulaziz", "Abdulaziz"),
+])
+def test_a_glued_abd_with_a_typo_still_splits(typo: str, written: str) -> None:
+    assert tokens(typo) == tokens(written)
+
+
+@pytest.mark.parametrize("word", ["Abelardo", "Absoluute", "Abdualah", "Abdullah", "Abdulla"])
+def test_words_near_a_glued_prefix_without_bd_or_a_name_after_it_stay_whole(word: str) -> None:
+    assert tokens(word) == (word.lower(),)
+
+
+def test_a_typo_inside_abdullah_leaves_it_whole() -> None:
+    assert tokens("AMIR ABDULLABH") == ("amir", "abdullabh")  # not `abd labh`
+    assert tokens("Abdullahi") == ("abd", "lahi")  # a name of its own, split as before
+
+
 @pytest.mark.parametrize(("glued", "apart"), [
     ("ABDULLAHSAMAD FAROQUI", "FAROQUI, Abdullah Samad"),
     ("Abdallahazzam", "Abdallah Azzam"),
