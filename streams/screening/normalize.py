@@ -241,15 +241,17 @@ def _one_edit_variants(word: str) -> set[str]:
             ) - {word}
 
 
-# a glued prefix with a typo (`avbdelkader`, `pabdulaziz`, `abdslghani`): its variants one
-# letter changed or added that keep `bd` (`abel...`, `absol...`, `abdu` + `alah` stay whole)
+# a glued prefix with a letter added (`avbdelkader`, `pabdulaziz`, `abdoulaziz`) that keeps
+# `bd`; one letter changed is left alone: `abdur`, `abder`, `abdes` are spellings of their own
+# (`abdurrahman` stays one word, so `IQBALABDURRAHMAN` still meets it as two run together)
 _NEAR_GLUED_PREFIXES = {variant: short for prefix, short in reversed(GLUED_PREFIXES)
                         for variant in _one_edit_variants(prefix)
-                        if "bd" in variant and len(variant) >= len(prefix)}
+                        if "bd" in variant and len(variant) > len(prefix)}
+_NEAR_PREFIX_CHARS = 1 + max(len(prefix) for prefix, _ in GLUED_PREFIXES)
 
 
 def _glued_split(word: str) -> tuple[str, str] | None:
-    """A glued `Abdulkarim` (or, one edit off, `Avbdulkarim`) as `abd` and the name after it.
+    """A glued `Abdulkarim` (or, a letter added, `Avbdulkarim`) as `abd` and the name after it.
 
     `Abd Allah` glued to a name splits after it; a typo inside `Abdullah` (`abdullabh`)
     leaves the word whole rather than splitting off a stray `labh`.
@@ -265,10 +267,9 @@ def _glued_split(word: str) -> tuple[str, str] | None:
                 return short, rest
         if any(word.startswith(prefix) for prefix, _ in _GLUED_SPLITS):
             return None  # spelt right, with too little after it (`abdullah`)
-    for cut in (6, 5):  # the longer reading first: `abdoul` + `aziz`, not `abdou` + `laziz`
-        near = _NEAR_GLUED_PREFIXES.get(word[:cut])
-        if near is not None and len(word) - cut >= GLUED_REST_MIN_CHARS:
-            return near, word[cut:]
+    near = _NEAR_GLUED_PREFIXES.get(word[:_NEAR_PREFIX_CHARS])
+    if near is not None and len(word) - _NEAR_PREFIX_CHARS >= GLUED_REST_MIN_CHARS:
+        return near, word[_NEAR_PREFIX_CHARS:]
     return None
 
 

@@ -130,14 +130,15 @@ def test_glued_abdul_splits_only_before_a_name() -> None:
 
 @pytest.mark.parametrize(("typo", "written"), [
     ("AVBDELKADER LAAGOUB", "ABDELKADER LAAGOUB"),  # a letter added
-    ("MZOUDI, ABDSLGHANI", "MZOUDI, Abdelghani"),  # a letter changed
     ("Pabdulaziz", "Abdulaziz"),
+    ("Abdoulaziz", "Abdulaziz"),
 ])
 def test_a_glued_abd_with_a_typo_still_splits(typo: str, written: str) -> None:
     assert tokens(typo) == tokens(written)
 
 
-@pytest.mark.parametrize("word", ["Abelardo", "Absoluute", "Abdualah", "Abdullah", "Abdulla"])
+@pytest.mark.parametrize("word", ["Abelardo", "Absoluute", "Abdualah", "Abdullah", "Abdulla",
+                                  "Abdurrahman"])
 def test_words_near_a_glued_prefix_without_bd_or_a_name_after_it_stay_whole(word: str) -> None:
     assert tokens(word) == (word.lower(),)
 
