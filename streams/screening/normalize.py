@@ -230,23 +230,17 @@ def _between_words(words: list[str], position: int) -> bool:
                                                           words[position + 1])
 
 
-def _one_edit_variants(word: str) -> set[str]:
-    """Every string one edit (OSA) from `word`, lower-case letters only."""
-    letters = "abcdefghijklmnopqrstuvwxyz"
-    cuts = range(len(word) + 1)
-    return ({word[:i] + word[i + 1:] for i in cuts if i < len(word)}
-            | {word[:i] + c + word[i + 1:] for i in cuts if i < len(word) for c in letters}
-            | {word[:i] + c + word[i:] for i in cuts for c in letters}
-            | {word[:i] + word[i + 1] + word[i] + word[i + 2:] for i in range(len(word) - 1)}
-            ) - {word}
+def _insertions(word: str) -> set[str]:
+    """Every string of `word` with one lower-case letter added."""
+    return {word[:i] + c + word[i:] for i in range(len(word) + 1)
+            for c in "abcdefghijklmnopqrstuvwxyz"}
 
 
 # a glued prefix with a letter added (`avbdelkader`, `pabdulaziz`, `abdoulaziz`) that keeps
 # `bd`; one letter changed is left alone: `abdur`, `abder`, `abdes` are spellings of their own
 # (`abdurrahman` stays one word, so `IQBALABDURRAHMAN` still meets it as two run together)
 _NEAR_GLUED_PREFIXES = {variant: short for prefix, short in reversed(GLUED_PREFIXES)
-                        for variant in _one_edit_variants(prefix)
-                        if "bd" in variant and len(variant) > len(prefix)}
+                        for variant in _insertions(prefix) if "bd" in variant}
 _NEAR_PREFIX_CHARS = 1 + max(len(prefix) for prefix, _ in GLUED_PREFIXES)
 
 

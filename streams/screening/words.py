@@ -151,7 +151,7 @@ class WordLookup:
         the word (`ALBOSTANI`); a query may do either. align() pairs them as spelling.
         """
         found = self._with_article.get(token, [])
-        if token[:2] in GLUED_ARTICLES:
+        if len(token) >= 2 + ARTICLE_REST_MIN_CHARS and token[:2] in GLUED_ARTICLES:
             word = self.forms.get(token[2:])
             if word is not None:
                 return [*found, word]
