@@ -14,6 +14,7 @@ _HOW = {
     "cut": "cut off",
     "joined": "run together",
     "split": "split",
+    "article": "article joined",
 }
 
 

@@ -15,7 +15,7 @@ from functools import lru_cache
 from rapidfuzz.distance import OSA, Levenshtein
 
 from streams.screening.normalize import phonetic_key
-from streams.screening.vocabulary import CANONICAL, GENERIC, LEGAL_FORMS
+from streams.screening.vocabulary import ARTICLES, CANONICAL, GENERIC, LEGAL_FORMS
 
 __all__ = ["Alignment", "TokenPair", "align", "compared_forms", "compound_discount",
            "token_similarity", "token_weight", "whole_groups"]
@@ -28,6 +28,9 @@ MIN_TOKEN_SIMILARITY = 0.6  # token pairs below this do not align
 EDIT_COST = 0.9  # an edit costs 0.9 of a letter: two typos in a long word still align
 TRANSPOSITION_COST = 0.5  # a lone swap of two neighbouring letters counts half an edit
 VARIANT_SIMILARITY = 0.8  # romanisation variants with the same spelling key
+ARTICLE_SIMILARITY = 0.95  # `alitihaad` and `itihaad`: the lists drop a separate article
+ARTICLE_WORD_MIN_CHARS = 5  # the word without it: `ulrich` is not `u`+`l` + `rich`
+GLUED_ARTICLES = frozenset(a for a in ARTICLES if len(a) == 2)  # al, el, ul
 
 PATRONYMIC_ENDINGS = ("ovich", "evich", "ovna", "evna", "ovic", "evic", "ichna")
 
@@ -74,6 +77,12 @@ def _spelling_similarity(query: str, listed: str) -> tuple[float, str]:
     return sim, "typo"
 
 
+def _article_written_on(longer: str, word: str) -> bool:
+    """`alitihaad` for `itihaad`: an Arabic name with its article written onto it."""
+    return (len(word) >= ARTICLE_WORD_MIN_CHARS and len(longer) == len(word) + 2
+            and longer[:2] in GLUED_ARTICLES and longer.endswith(word))
+
+
 @lru_cache(maxsize=262144)
 def token_similarity(query: str, listed: str) -> tuple[float, str]:
     """Similarity of two tokens in 0..1 and how they matched (exact, variant, typo, ...).
@@ -83,6 +92,8 @@ def token_similarity(query: str, listed: str) -> tuple[float, str]:
     """
     if query == listed:
         return 1.0, "exact"
+    if _article_written_on(query, listed) or _article_written_on(listed, query):
+        return ARTICLE_SIMILARITY, "article"
     best, how = _spelling_similarity(query, listed)
     for form in _LONG_FORMS.get(listed, ()):
         if best < 0.9 and len(form) > 3:

@@ -17,15 +17,19 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from streams.screening.normalize import phonetic_key
-from streams.screening.scoring import EDIT_COST, MIN_TOKEN_SIMILARITY, token_similarity
-from streams.screening.vocabulary import ARTICLES, CANONICAL
+from streams.screening.scoring import (
+    EDIT_COST,
+    GLUED_ARTICLES,
+    MIN_TOKEN_SIMILARITY,
+    token_similarity,
+)
+from streams.screening.vocabulary import CANONICAL
 
 __all__ = ["TWO_EDIT_MIN_CHARS", "WordLookup"]
 
 MAX_FUZZY_TOKENS = 40  # vocabulary neighbours kept per query token
 NEIGHBOUR_CACHE_SIZE = 100_000  # query tokens whose neighbours are remembered
 TWO_EDIT_MIN_CHARS = 6  # tokens this long with no neighbour one edit away look two edits away
-GLUED_ARTICLES = frozenset(a for a in ARTICLES if len(a) == 2)  # al, el, ul
 ARTICLE_REST_MIN_CHARS = 3  # `aldin` stands for `din`, `alba` not for `ba`
 # token_similarity's floor as rapidfuzz's OSA normalized similarity (1 - edits / longer length),
 # with a margin: a full scan must not miss a word that align() would pair

@@ -37,6 +37,16 @@ def test_two_neighbouring_letters_swapped_cost_half_an_edit() -> None:
     assert not score_pair("KIM KYONG IK", "KIM, Kyong Il").match
 
 
+def test_an_article_written_onto_a_word_is_nearly_the_word() -> None:
+    """The lists drop a separate `AL-` and keep one written on: the two forms meet at 0.95."""
+    assert token_similarity("alitihaad", "itihaad") == (0.95, "article")
+    assert token_similarity("bostani", "albostani") == (0.95, "article")
+    assert token_similarity("ulrich", "rich")[1] != "article"  # a short word: spelling only
+    joined = score_pair("ALITIHAAD ALISLAMIYA", "AL-ITIHAAD AL-ISLAMIYA")
+    assert joined.score == 95.0
+    assert "article joined alitihaad~itihaad" in joined.explanation
+
+
 def test_unrelated_names_score_low() -> None:
     assert score("Stephanie Jackson", "KIM, Jong Un") < 30
     assert not score_pair("John Smith", "Korea Kwangson Banking Corp").match
