@@ -210,6 +210,7 @@ _GLUED_SPLITS = (*((form, form) for form in ABD_ALLAH_FORMS), *GLUED_PREFIXES)
 SPELLING_MIN_CHARS = 6  # vocabulary and phrase words this long are corrected one edit away
 # (not into a person-name variant: `hasdan` may be `hamdan` as well as `hassan`)
 _SPELLING = _spelling_index(f for f, canon in CANONICAL.items() if canon not in NAME_VARIANTS)
+_ABD_ALLAH_SPELLING = _spelling_index(ABD_ALLAH_FORMS)
 _PHRASE_WORDS = frozenset(w for phrase in _PHRASES for w in phrase)
 _PHRASE_SPELLING = _spelling_index(_PHRASE_WORDS)
 # one edit leaves a long word's first two letters or its last two as they were
@@ -254,9 +255,8 @@ def _glued_split(word: str) -> tuple[str, str] | None:
         for prefix, short in _GLUED_SPLITS:
             rest = word[len(prefix):]
             if word.startswith(prefix) and len(rest) >= GLUED_REST_MIN_CHARS:
-                if short == "abd" and any(OSA.distance(word, form) == 1
-                                          and not word.startswith(form)
-                                          for form in ABD_ALLAH_FORMS):
+                if short == "abd" and any(not word.startswith(form) for form in
+                                          _one_edit_from(word, _ABD_ALLAH_SPELLING)):
                     return None
                 return short, rest
         if any(word.startswith(prefix) for prefix, _ in _GLUED_SPLITS):
@@ -329,7 +329,7 @@ def compound_groups(name: str, tokens: tuple[str, ...]) -> tuple[tuple[int, ...]
     give no group.
     """
     text = name[:MAX_NAME_CHARS]
-    words = _HYPHENATED.findall(text) if "-" in text or _HYPHENATED.search(text) else []
+    words = _HYPHENATED.findall(text)
     if "abd" in text.lower():
         words += _GLUED_ABD.findall(text)
     groups: list[tuple[int, ...]] = []

@@ -152,7 +152,8 @@ class WordLookup:
         """The word with or without an article written onto it (`alrawi`, `rawi`).
 
         The lists drop a separate article (`AL-RAWI` is `rawi`) and keep one written onto
-        the word (`ALBOSTANI`); a query may do either. align() pairs them as spelling.
+        the word (`ALBOSTANI`); a query may do either. align() pairs them at 0.95 when the
+        word has five letters or more (scoring.ARTICLE_WORD_MIN_CHARS), as spelling else.
         """
         found = self._with_article.get(token, [])
         if len(token) >= 2 + ARTICLE_REST_MIN_CHARS and token[:2] in GLUED_ARTICLES:
