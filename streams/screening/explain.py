@@ -13,8 +13,10 @@ _HOW = {
     "initial": "initial",
     "cut": "cut off",
     "joined": "run together",
+    "joined slip": "run together, one slip",
     "split": "split",
     "article": "article joined",
+    "legal form": "legal form mistyped",
 }
 
 

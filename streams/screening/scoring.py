@@ -18,7 +18,7 @@ from streams.screening.normalize import phonetic_key
 from streams.screening.vocabulary import ARTICLES, CANONICAL, GENERIC, LEGAL_FORMS
 
 __all__ = ["Alignment", "TokenPair", "align", "compared_forms", "compound_discount",
-           "token_similarity", "token_weight", "whole_groups"]
+           "legal_form_slip", "token_similarity", "token_weight", "whole_groups"]
 
 QUERY_EXTRA_PENALTY = 0.5  # weight of query tokens the listed name does not explain
 LISTED_MISSING_PENALTY = 0.5  # weight of listed tokens the query lacks
@@ -30,6 +30,10 @@ TRANSPOSITION_COST = 0.5  # a lone swap of two neighbouring letters counts half 
 VARIANT_SIMILARITY = 0.8  # romanisation variants with the same spelling key
 ARTICLE_SIMILARITY = 0.95  # `alitihaad` and `itihaad`: the lists drop a separate article
 ARTICLE_WORD_MIN_CHARS = 5  # the word without it: `ulrich` is not `u`+`l` + `rich`
+JOINED_SIMILARITY = 0.95  # two words run together (`dandonghongxiang`), or split
+SLIPPED_JOIN_MIN_CHARS = 7  # a run-together word with a slip: long enough to tell apart
+SLIPPED_JOIN_MIN_SIMILARITY = 0.88  # one edit in a word of eight letters or more
+LEGAL_FORM_SLIP_MAX_CHARS = 3  # `sa`, `co`, `llc`: a slip in them leaves no spelling pair
 GLUED_ARTICLES = frozenset(a for a in ARTICLES if len(a) == 2)  # al, el, ul
 
 PATRONYMIC_ENDINGS = ("ovich", "evich", "ovna", "evna", "ovic", "evic", "ichna")
@@ -176,8 +180,8 @@ def _joined_pairs(query: tuple[str, ...], listed: tuple[str, ...], free_q: list[
                     span = tuple(range(j, k + 1))
                     free_short.discard(i)
                     free_long.difference_update(span)
-                    pairs.append(TokenPair((i,), span, 0.95, how) if how == "joined"
-                                 else TokenPair(span, (i,), 0.95, how))
+                    pairs.append(TokenPair((i,), span, JOINED_SIMILARITY, how) if how == "joined"
+                                 else TokenPair(span, (i,), JOINED_SIMILARITY, how))
                     break
     return pairs
 
@@ -210,6 +214,63 @@ def _joined_forms(first: str, second: str) -> tuple[str, ...]:
     """Two words written together, each also through its long forms (in that order)."""
     return tuple(a + b for a in (first, *_LONG_FORMS.get(first, ()))
                  for b in (second, *_LONG_FORMS.get(second, ())))
+
+
+def _slipped_joins(query: tuple[str, ...], listed: tuple[str, ...], free_q: list[int],
+                   free_c: list[int]) -> list[TokenPair]:
+    """A long query word that is two neighbouring listed words run together, with one slip.
+
+    `apdolhossein` for `abd hossein` (`abdolhossein` through the long form of `abd`),
+    `abdolahi` for `abd lahi`: the spelling similarity of the joined forms, times the
+    similarity of an exact run-together pair.
+    """
+    pairs = []
+    used: set[int] = set()
+    for i in free_q:
+        word = query[i]
+        if len(word) < SLIPPED_JOIN_MIN_CHARS:
+            continue
+        best, at = 0.0, -1
+        for j in free_c:
+            if j + 1 not in free_c or j in used or j + 1 in used:
+                continue
+            for form in _joined_forms(listed[j], listed[j + 1]):
+                if abs(len(form) - len(word)) <= 1:
+                    sim, _ = _spelling_similarity(word, form)
+                    if sim > best:
+                        best, at = sim, j
+        if best >= SLIPPED_JOIN_MIN_SIMILARITY:
+            used.update((at, at + 1))
+            pairs.append(TokenPair((i,), (at, at + 1), round(best * JOINED_SIMILARITY, 3),
+                                   "joined slip"))
+    return pairs
+
+
+def legal_form_slip(word: str, form: str) -> bool:
+    """Whether a short word is a listed legal form with one letter wrong, added or left out."""
+    return (len(word) <= LEGAL_FORM_SLIP_MAX_CHARS and len(form) <= LEGAL_FORM_SLIP_MAX_CHARS
+            and form in LEGAL_FORMS and word not in LEGAL_FORMS
+            and OSA.distance(word, form) == 1)
+
+
+def _legal_form_slips(query: tuple[str, ...], listed: tuple[str, ...], free_q: list[int],
+                      free_c: list[int]) -> list[TokenPair]:
+    """A short query word one edit from a listed legal form is that form mistyped.
+
+    `CRETA E.A.` for `CRETA S.A.`, `& CM KG` for `& CO KG`: too short for a spelling pair
+    (one letter of two is half the word), but a legal form weighs little and the slip
+    should not count as a word the listed name lacks. They pair at the lowest similarity.
+    """
+    pairs = []
+    used: set[int] = set()
+    for i in free_q:
+        word = query[i]
+        for j in free_c:
+            if j not in used and legal_form_slip(word, listed[j]):
+                used.add(j)
+                pairs.append(TokenPair((i,), (j,), MIN_TOKEN_SIMILARITY, "legal form"))
+                break
+    return pairs
 
 
 def _fuzzy_pairs(query: tuple[str, ...], listed: tuple[str, ...], free_q: list[int],
@@ -281,9 +342,19 @@ def align(
                 free_q.remove(last_q)
                 free_c.remove(j)
                 break
+    if free_q and len(free_c) > 1:
+        slipped = _slipped_joins(query, listed, free_q, free_c)
+        if slipped:
+            pairs += slipped
+            free_q, free_c = _free(query, listed, pairs)
     if free_q and free_c:
         pairs += _fuzzy_pairs(query, listed, free_q, free_c)
         free_q, free_c = _free(query, listed, pairs)
+    if free_q and free_c:
+        slips = _legal_form_slips(query, listed, free_q, free_c)
+        if slips:
+            pairs += slips
+            free_q, free_c = _free(query, listed, pairs)
     if listed_groups and free_c:
         pairs, free_c = _initials_of_groups(pairs, free_c, listed_groups)
     tail: tuple[int, ...] = ()

@@ -20,10 +20,12 @@ from streams.screening.normalize import phonetic_key
 from streams.screening.scoring import (
     EDIT_COST,
     GLUED_ARTICLES,
+    LEGAL_FORM_SLIP_MAX_CHARS,
     MIN_TOKEN_SIMILARITY,
+    legal_form_slip,
     token_similarity,
 )
-from streams.screening.vocabulary import CANONICAL
+from streams.screening.vocabulary import CANONICAL, LEGAL_FORMS
 
 __all__ = ["TWO_EDIT_MIN_CHARS", "WordLookup"]
 
@@ -51,6 +53,8 @@ class WordLookup:
             if canon in vocabulary:
                 forms.setdefault(form, canon)
         self.forms = forms  # vocabulary words and long forms -> vocabulary word
+        self._short_legal_forms = [t for t in vocabulary  # `sa`, `co`: see legal_form_slip
+                                   if t in LEGAL_FORMS and len(t) <= LEGAL_FORM_SLIP_MAX_CHARS]
         self._deletion_index: dict[str, list[str]] = {}
         self._sound_index: dict[str, list[str]] = {}
         for form, token in forms.items():
@@ -190,4 +194,6 @@ class WordLookup:
             found.update(self._article_forms(token))
         if completing and len(token) >= 2:
             found |= self._completions(token)
+        if len(token) <= LEGAL_FORM_SLIP_MAX_CHARS and token not in self.vocabulary:
+            found.update(f for f in self._short_legal_forms if legal_form_slip(token, f))
         return found

@@ -70,6 +70,30 @@ def test_run_together_and_split_words() -> None:
     assert score("Kim Jongun", "Kim Jong Un") > 90
 
 
+@pytest.mark.parametrize(("query", "listed", "said"), [
+    # two listed words the query writes as one, with a typo in it
+    ("KHEDRI, APDOLHOSSEIN", "KHEDRI, Abdolhossein", "run together, one slip"),  # via `abdol`
+    ("ABDOLAHI, HAMED", "ABDOLLAHI, Hamed", "run together, one slip"),  # a letter left out
+    ("MZOUDI, ABDSLGHANI", "MZOUDI, Abdelghani", "run together, one slip"),
+    # a short word one edit from a listed legal form
+    ("CRETA E.A.", "CRETA S.A.", "legal form mistyped"),  # a letter wrong
+    ("TARRITOS .A.", "TARRITOS S.A.", "legal form mistyped"),  # a letter left out
+    ("FIRST OCEAN GMBH & CM KG", "FIRST OCEAN GMBH & CO KG", "legal form mistyped"),
+])
+def test_slips_inside_run_together_words_and_legal_forms(query: str, listed: str,
+                                                         said: str) -> None:
+    result = score_pair(query, listed)
+    assert result.match, result.explanation
+    assert said in result.explanation
+    assert result.score < score_pair(listed, listed).score
+
+
+def test_a_slipped_join_needs_a_long_word_and_one_slip() -> None:
+    # too short to tell from chance: `abdlah` is not taken for `abd lahi` with a slip
+    assert "one slip" not in score_pair("ABDLAX HAMED", "ABDOLLAHI, Hamed").explanation
+    # two slips in nine letters are not a run-together word
+    assert not score_pair("APDOLHOSEYN KHEDRI", "KHEDRI, Abdol Hossein").match
+
 def test_truncated_field_keeps_the_match() -> None:
     listed = "DANDONG HONGXIANG INDUSTRIAL DEVELOPMENT CO., LTD."
     cut = listed[:35]
@@ -158,3 +182,10 @@ def test_a_glued_abd_name_left_out_counts_as_one_name_part() -> None:
 def test_the_whole_name_still_scores_100_with_hyphenated_words() -> None:
     assert score_pair("Muhammad Ayman Nasir-al-Din Salim",
                       "SALIM, Muhammad Ayman Nasir-al-Din").score == 100.0
+
+
+def test_only_a_short_word_one_edit_from_a_legal_form_is_a_mistyped_one() -> None:
+    assert "legal form" not in score_pair("CRETA EAX", "CRETA S.A.").explanation
+    assert "legal form" not in score_pair("CRETA XY", "CRETA S.A.").explanation
+    # a legal form of the query's own is not taken for another one
+    assert "legal form" not in score_pair("CRETA AG", "CRETA S.A.").explanation

@@ -110,6 +110,17 @@ def test_typos_two_edits_away_and_run_together_names_are_found() -> None:
         assert [h.entry_id for h in screener.screen_name(query)][:1] == [entry], query
 
 
+def test_slips_the_scorer_forgives_are_found_by_the_search() -> None:
+    """The index reaches what align() pairs: a mistyped legal form, a slipped run-together."""
+    screener = Screener(list_set([
+        entity("30", "CRETA S.A."), entity("31", "CRETA CARGO LTD"),
+        entity("32", "KHEDRI, Abdolhossein", PERSON), entity("33", "KHEDRI, Hamid", PERSON)]))
+    for query, entry in (("CRETA E.A.", "30"), ("TARRITOS .A. CRETA", None),
+                         ("KHEDRI, APDOLHOSSEIN", "32")):
+        found = [h.entry_id for h in screener.screen_name(query)]
+        assert found[:1] == ([entry] if entry else []), (query, found)
+
+
 @pytest.mark.parametrize(("query", "entry"), [
     ("YALBAGHA COMP LEX", "c1"),  # `comp` alone would be `co` (company)
     ("NAT ALYA IVANOVNA KHORSHEVA", "c2"),  # `nat` alone would be `natl` (national)
