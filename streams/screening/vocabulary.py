@@ -70,6 +70,8 @@ LEGAL_FORMS: frozenset[str] = frozenset({
     "pvt", "sa", "spa", "ca", "srl", "sarl", "sl", "cv", "sdn", "bhd", "fze", "fzco", "fzc",
     "ooo", "zao", "oao", "pao", "ao", "gmbh", "ag", "kg", "bv", "nv", "ab", "as", "oy", "pte",
     "ltda", "cia", "sas", "eirl", "jv", "pty", "kft", "doo", "tov", "sp", "zoo", "sro", "sc",
+    "kk", "yk", "gk", "tbk", "pt", "eood", "ood", "ead", "sae", "wll", "asa", "oyj", "aps",
+    "bvba", "sprl", "snc",
 })
 
 # Single written forms (abbreviations, plurals, spelling variants) to one canonical token.

@@ -194,6 +194,6 @@ class WordLookup:
             found.update(self._article_forms(token))
         if completing and len(token) >= 2:
             found |= self._completions(token)
-        if len(token) <= LEGAL_FORM_SLIP_MAX_CHARS and token not in self.vocabulary:
+        if len(token) <= LEGAL_FORM_SLIP_MAX_CHARS:
             found.update(f for f in self._short_legal_forms if legal_form_slip(token, f))
         return found

@@ -45,6 +45,9 @@ def test_person_name_order_and_titles() -> None:
     assert tokens("Mr. Jong Un Kim") == ("jong", "un", "kim")
     # a comma before a legal form is not a surname comma
     assert tokens("MINERA X, S.A.") == ("minera", "x", "sa")
+    # Japanese, Bulgarian, Indonesian, Gulf forms among them
+    assert tokens("YAMAKI, K.K.") == ("yamaki", "kk")
+    assert tokens("VABO SYSTEMS, EOOD") == ("vabo", "systems", "eood")
 
 
 @pytest.mark.parametrize(("a", "b"), [

@@ -61,6 +61,9 @@ def test_common_words_weigh_less_than_distinctive_ones() -> None:
 def test_missing_legal_form_costs_little() -> None:
     assert score("Dandong Hongxiang Industrial Development",
                  "DANDONG HONGXIANG INDUSTRIAL DEVELOPMENT CO., LTD.") > 90
+    # a legal form shared by two sister companies does not make them one
+    assert not score_pair("VABO MANAGEMENT EOOD", "VABO SYSTEMS EOOD").match
+    assert score_pair("YAMAKI, Y.K.", "YAMAKI, K.K.").match  # one form for another costs little
 
 
 def test_run_together_and_split_words() -> None:

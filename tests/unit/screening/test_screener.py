@@ -114,9 +114,11 @@ def test_slips_the_scorer_forgives_are_found_by_the_search() -> None:
     """The index reaches what align() pairs: a mistyped legal form, a slipped run-together."""
     screener = Screener(list_set([
         entity("30", "CRETA S.A."), entity("31", "CRETA CARGO LTD"),
-        entity("32", "KHEDRI, Abdolhossein", PERSON), entity("33", "KHEDRI, Hamid", PERSON)]))
+        entity("32", "KHEDRI, Abdolhossein", PERSON), entity("33", "KHEDRI, Hamid", PERSON),
+        entity("34", "STEP A.S."), entity("35", "AM TRADING")]))
     for query, entry in (("CRETA E.A.", "30"), ("TARRITOS .A. CRETA", None),
-                         ("KHEDRI, APDOLHOSSEIN", "32")):
+                         ("KHEDRI, APDOLHOSSEIN", "32"),
+                         ("STEP A.M.", "34")):  # `am` is a listed word of its own too
         found = [h.entry_id for h in screener.screen_name(query)]
         assert found[:1] == ([entry] if entry else []), (query, found)
 
