@@ -148,8 +148,12 @@ def _replace_phrases(words: list[str], changes: list[str]) -> list[str]:
 
     A long word one typo away from a phrase word counts as that word when the whole phrase
     then matches (`demmcratic peoples republic of korea` -> `dprk`), and so does each such
-    word of a phrase.
+    word of a phrase. A comma between two words of a phrase is dropped (`aktsionernoe,
+    obshchestvo`): it is punctuation, not the comma of `LAST, First`.
     """
+    if "," in words:
+        words = [w for i, w in enumerate(words) if w != "," or not (
+            0 < i < len(words) - 1 and (words[i - 1], words[i + 1]) in _PHRASE_NEIGHBOURS)]
     fixed = [_phrase_word(w) if len(w) >= SPELLING_MIN_CHARS and w not in _PHRASE_WORDS
              and (w[:2] in _PHRASE_HEADS or w[-2:] in _PHRASE_TAILS) else None for w in words]
     if _PHRASE_STARTS.isdisjoint(words) and not any(fixed):
@@ -212,6 +216,13 @@ SPELLING_MIN_CHARS = 6  # vocabulary and phrase words this long are corrected on
 _SPELLING = _spelling_index(f for f, canon in CANONICAL.items() if canon not in NAME_VARIANTS)
 _ABD_ALLAH_SPELLING = _spelling_index(ABD_ALLAH_FORMS)
 _PHRASE_WORDS = frozenset(w for phrase in _PHRASES for w in phrase)
+# the phrase words as written (`company`) besides their canonical forms (`co`)
+_PHRASE_SOURCE_WORDS = _PHRASE_WORDS | frozenset(w for phrase in PHRASES for w in phrase)
+# neighbours within a phrase: a comma between them is not a surname comma
+_PHRASE_NEIGHBOURS = frozenset((a, b) for phrase in _PHRASES
+                               for a, b in zip(phrase, phrase[1:], strict=False))
+GLUED_PHRASE_HEAD_MIN_CHARS = 7  # `companyblack` splits; `public`, `open` glued to a word stay
+GLUED_PHRASE_REST_MIN_CHARS = 3
 _PHRASE_SPELLING = _spelling_index(_PHRASE_WORDS)
 # one edit leaves a long word's first two letters or its last two as they were
 _PHRASE_HEADS = frozenset(w[:2] for w in _PHRASE_WORDS if len(w) >= SPELLING_MIN_CHARS)
@@ -267,6 +278,22 @@ def _glued_split(word: str) -> tuple[str, str] | None:
     return None
 
 
+@lru_cache(maxsize=65536)
+def _glued_phrase_word(word: str) -> tuple[str, str] | None:
+    """A phrase word run into the next word: two phrase words (`jointstock`,
+    `deresponsabilidad`), or a long one and any word (`obshchestvoast`, `companyblack`)."""
+    if word in _PHRASE_SOURCE_WORDS:
+        return None
+    for cut in range(2, len(word) - 1):
+        head, rest = word[:cut], word[cut:]
+        if head in _PHRASE_SOURCE_WORDS and (
+                rest in _PHRASE_SOURCE_WORDS
+                or (cut >= GLUED_PHRASE_HEAD_MIN_CHARS
+                    and len(rest) >= GLUED_PHRASE_REST_MIN_CHARS)):
+            return head, rest
+    return None
+
+
 def _canonical(words: list[str], changes: list[str]) -> list[str]:
     """Each word in its canonical form; glued `abdulrahman` splits into `abd rahman`."""
     out: list[str] = []
@@ -279,7 +306,7 @@ def _canonical(words: list[str], changes: list[str]) -> list[str]:
         if canon != word:
             changes.append(f"{word}->{canon}")
         elif len(word) > 7:
-            split = _glued_split(word)
+            split = _glued_split(word) or _glued_phrase_word(word)
             if split is not None:
                 short, rest = split
                 out.append(short)
@@ -392,13 +419,15 @@ def _known(first: str, second: str, vocabulary: Container[str]) -> bool:
 
 
 def _join_split_words(words: list[str], changes: list[str]) -> list[str]:
-    """A vocabulary word split by a stray space is one word again: `comp any` -> `company`."""
+    """A vocabulary or phrase word split by a stray space is one word again: `comp any` ->
+    `company`, `aktsio nernoe` -> `aktsionernoe`."""
     out: list[str] = []
     i = 0
     while i < len(words):
         if i + 1 < len(words) and min(len(words[i]), len(words[i + 1])) >= 2:
             joined = words[i] + words[i + 1]
-            if len(joined) >= SPELLING_MIN_CHARS and joined in CANONICAL:
+            if len(joined) >= SPELLING_MIN_CHARS and (joined in CANONICAL
+                                                      or joined in _PHRASE_SOURCE_WORDS):
                 changes.append(f"{words[i]} {words[i + 1]}->{joined}")
                 out.append(joined)
                 i += 2

@@ -215,6 +215,30 @@ def test_a_typo_in_a_phrase_word_still_makes_the_phrase(misspelt: str, written: 
     assert any("->" in change for change in normalize_name(misspelt).changes)
 
 
+@pytest.mark.parametrize(("written", "phrase"), [
+    ("AKTSIONERNOE OBSH CHESTVO AST", "AO AST"),  # a phrase word split by a space
+    ("OTKRYTOE AKTSIO NERNOE OBSHCHESTVO VNESH", "OAO VNESH"),
+    ("AKTSIONERNOE OBSHCHESTVOAST", "AO AST"),  # a long phrase word run into the next word
+    ("JOINT STOCK COMPANYSANATORIUM", "JSC SANATORIUM"),
+    ("PRIVATE JOINTSTOCK COMPANY MAKO", "PRIVATE JSC MAKO"),  # two phrase words run together
+    ("HIGH NUTRITION SOCIEDAD DERESPONSABILIDAD LIMITADA", "HIGH NUTRITION SRL"),
+    ("AKTSIONERNOE, OBSHCHESTVO. AST", "AO AST"),  # a comma inside the phrase
+])
+def test_a_phrase_with_a_space_too_many_or_too_few_is_still_the_phrase(written: str,
+                                                                       phrase: str) -> None:
+    assert tokens(written) == tokens(phrase)
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("PUBLICATIONS LTD", ("publications", "ltd")),  # `public` glued to a word: too short
+    ("OPENWATER CO", ("openwater", "co")),
+    ("KIM, Jong Un", ("jong", "un", "kim")),  # a comma not inside a phrase still reorders
+    ("STOCK, Joint", ("joint", "stock")),  # the phrase reads the other way
+])
+def test_words_near_phrase_words_stay_as_written(name: str, expected: tuple[str, ...]) -> None:
+    assert tokens(name) == expected
+
+
 def test_a_phrase_word_alone_is_not_corrected() -> None:
     assert tokens("Demmcratic Party") == ("demmcratic", "party")
 
