@@ -133,12 +133,13 @@ def _join_initials(words: list[str]) -> list[str]:
 
 
 def _reorder(words: list[str]) -> list[str]:
-    """`LAST, First` becomes `First LAST` unless the part after the comma is a legal form."""
+    """`LAST, First` becomes `First LAST` unless the part after the comma starts with a legal
+    form (`MINERA X, S.A.`, `GLOBAL TECHNOLOGY, S.A. (GTI)`)."""
     if words.count(",") != 1:
         return [w for w in words if w != ","]
     cut = words.index(",")
     head, tail = words[:cut], words[cut + 1:]
-    if not head or not tail or len(tail) > 4 or all(w in LEGAL_FORMS for w in tail):
+    if not head or not tail or len(tail) > 4 or tail[0] in LEGAL_FORMS:
         return head + tail
     return tail + head
 

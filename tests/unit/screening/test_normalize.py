@@ -45,6 +45,7 @@ def test_person_name_order_and_titles() -> None:
     assert tokens("Mr. Jong Un Kim") == ("jong", "un", "kim")
     # a comma before a legal form is not a surname comma
     assert tokens("MINERA X, S.A.") == ("minera", "x", "sa")
+    assert tokens("GLOBAL TECH, S.A. (GTI)") == ("global", "tech", "sa", "gti")  # starts with one
     # Japanese, Bulgarian, Indonesian, Gulf forms among them
     assert tokens("YAMAKI, K.K.") == ("yamaki", "kk")
     assert tokens("VABO SYSTEMS, EOOD") == ("vabo", "systems", "eood")

@@ -97,6 +97,13 @@ def test_a_slipped_join_needs_a_long_word_and_one_slip() -> None:
     # two slips in nine letters are not a run-together word
     assert not score_pair("APDOLHOSEYN KHEDRI", "KHEDRI, Abdol Hossein").match
 
+def test_a_cut_company_name_meets_the_listed_name_written_with_a_comma() -> None:
+    """The listed `..., S.A. (GTI)` is not `LAST, First`: what follows the cut is its tail."""
+    cut = score_pair("GLOBAL TECHNOLOGY IMPORT & EXPORT,", "GLOBAL TECHNOLOGY IMPORT & EXPORT, "
+                     "S.A. (GTI)")
+    assert cut.match and "cut at field end: sa, gti" in cut.explanation
+
+
 def test_truncated_field_keeps_the_match() -> None:
     listed = "DANDONG HONGXIANG INDUSTRIAL DEVELOPMENT CO., LTD."
     cut = listed[:35]
