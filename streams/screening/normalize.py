@@ -37,8 +37,12 @@ _GLUED_ACRONYM = re.compile(r"([a-z]{2,})([a-z]\.(?:[a-z]\.)+)")  # "panamerican
 _ACRONYM_GLUED = re.compile(r"\b([a-z]\.(?:[a-z]\.)+)([a-z]{2,})")  # "s.a.de"
 _ACRONYM = re.compile(r"\b[a-z](?:\.[a-z])+\b\.?")
 # The Arabic article takes the first consonant of a word it is written onto (sun letters):
-# `as-Saadi`, `ad-Din`, `ash-Shami` are `al-Saadi`, `al-Din`, `al-Shami`.
-_SUN_ARTICLE = re.compile(r"\ba(sh|th|dh|[dnrstz])-(?=\1)")
+# `as-Saadi`, `ad-Din`, `ash-Shami` are `al-Saadi`, `al-Din`, `al-Shami`. Starting a word,
+# before another letter and a word of four letters or more, it is still the article,
+# mistyped or romanised apart (`as-Tikriti`, `at-Turaz`); `AS-TEK` and the Bulgarian legal
+# form inside `NOVE-AD-HOLDING` stay words.
+_SUN_ARTICLE = re.compile(r"\ba(sh|th|dh|[dnrstz])-(?=\1)"
+                          r"|(?<![a-z0-9]-)\ba(?:sh|th|dh|[dnrstz])-(?=[a-z]{4})")
 _NON_ALNUM = re.compile(r"[^a-z0-9,]+")
 _APOSTROPHES = str.maketrans("", "", "'`\u2019\u2018\u02bc\u02bb\u00b4")
 _HYPHENATED = re.compile(r"[^\s,]+[-\u2010\u2011\u2012\u2013][^\s,]+")  # a word with hyphens

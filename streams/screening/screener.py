@@ -97,6 +97,16 @@ def name_problem(name: str) -> str | None:
     return None
 
 
+def _legal_form_positions(tokens: tuple[str, ...]) -> frozenset[int]:
+    """Where a query holds a legal form as a company name does: first, last, or beside
+    another one (`OOO ROMASHKA`, `ACME AG`, `X GMBH CO KG`). Inside a person's name the same
+    letters are something else (`ABD AG-RAHMAN`, a mistyped article)."""
+    last = len(tokens) - 1
+    return frozenset(
+        i for i, token in enumerate(tokens) if token in LEGAL_FORMS and (
+            i in (0, last) or tokens[i - 1] in LEGAL_FORMS or tokens[i + 1] in LEGAL_FORMS))
+
+
 def _may_be_truncated(name: str) -> bool:
     """A name this long may have been cut by a fixed-width payment field (MT 35 characters)."""
     return len(name.strip()) >= TRUNCATION_MIN_CHARS
@@ -179,14 +189,14 @@ class Screener:
         best: dict[int, tuple[float, int]] = {}
         found = self.index.search(query.tokens, floor, may_be_truncated=truncated)
         alignments = dict(found)
-        legal_forms = LEGAL_FORMS.intersection(query.tokens)
+        legal_forms = _legal_form_positions(query.tokens)
         for name_id, alignment in found:
             indexed = self.index.names[name_id]
             entity = self.index.entities[indexed.entity]
             if entity_type is not None and entity.type != entity_type:
                 continue
-            if legal_forms and entity.type is EntityType.PERSON and any(
-                    query.tokens[i] in legal_forms for i in alignment.extra):
+            if legal_forms and entity.type is EntityType.PERSON and not legal_forms.isdisjoint(
+                    alignment.extra):
                 continue  # a name with a legal form (Ltd, LLC, S.A.) is not a person
             if list_ids is not None and entity.list_id not in list_ids:
                 continue

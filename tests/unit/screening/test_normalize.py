@@ -165,14 +165,18 @@ def test_abd_allah_glued_to_the_next_name_splits_after_it(glued: str, apart: str
 @pytest.mark.parametrize(("assimilated", "plain"), [
     ("AS-SA'ADI, Mansur", "AL-SA'ADI, Mansur"), ("Nur ad-Din", "Nur al-Din"),
     ("ASH-SHAMI", "AL-SHAMI"), ("Az-Zawahiri", "al-Zawahiri"), ("AT-TIKRITI", "AL-TIKRITI"),
+    # before another letter: mistyped, or romanised apart
+    ("AYMAN HASAN AS-TIKRITI", "AYMAN HASAN AL-TIKRITI"), ("AT-TURAZ", "AL-TURAZ"),
+    ("Nur ad-Deen", "Nur al-Deen"), ("AD-DIN", "AL-DIN"),
 ])
 def test_an_arabic_article_written_as_its_sun_letter_is_the_article(assimilated: str,
                                                                      plain: str) -> None:
     assert tokens(assimilated) == tokens(plain)
 
 
-def test_a_word_like_a_sun_article_stays_before_other_letters() -> None:
+def test_a_word_like_a_sun_article_stays_before_a_short_word() -> None:
     assert tokens("AS-TEK LLC") == ("as", "tek", "llc")
+    assert tokens("ad-hoc") == ("ad", "hoc")
     assert tokens("Ras-Tanura") == ("ras", "tanura")
 
 

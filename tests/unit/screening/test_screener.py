@@ -55,6 +55,18 @@ def test_a_company_name_does_not_hit_a_person() -> None:
     screener = Screener(lists)
     assert screener.screen_name("George Martin")
     assert screener.screen_name("George Martin Ltd") == []
+    assert screener.screen_name("AG George Martin") == []  # first or last, it is a company
+
+
+def test_legal_form_letters_inside_a_person_name_do_not_make_it_a_company() -> None:
+    """`AG`, `AB`, `SL` between the words of a name are a mistyped article, not a legal form."""
+    screener = Screener(list_set([entity("1", "Abd Al-Rahman SALIM IBRAHIM AL-MILAD", PERSON),
+                                  entity("2", "AL-ATASI, Yumna Marwan al-Sayyid", PERSON)]))
+    assert [h.entry_id for h in screener.screen_name("ABD AG-RAHMAN SALIM IBRAHIM AL-MILAD")] \
+        == ["1"]
+    assert [h.entry_id for h in screener.screen_name("AL-ATASI, YUMNA MARWAN AB-SAYYID")] \
+        == ["2"]
+    assert screener.screen_name("Yumna Marwan Sayyid Atasi SL") == []  # last: a company
 
 
 def test_repeated_names_come_from_the_cache(screener: Screener) -> None:
