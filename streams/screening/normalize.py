@@ -151,9 +151,10 @@ def _reorder(words: list[str]) -> list[str]:
 def _replace_phrases(words: list[str], changes: list[str]) -> list[str]:
     """Replace multi-word legal forms (`joint stock co` -> `jsc`), longest first.
 
-    A long word one typo away from a phrase word counts as that word when the whole phrase
-    then matches (`demmcratic peoples republic of korea` -> `dprk`), and so does each such
-    word of a phrase. A comma between two words of a phrase is dropped (`aktsionernoe,
+    A word one typo away from a phrase word counts as that word when the whole phrase then
+    matches (`demmcratic peoples republic of korea` -> `dprk`), and so does each such word of
+    a phrase; a short word (three to five letters: `rian`, `sde`) only when the name holds a
+    phrase word as written. A comma between two words of a phrase is dropped (`aktsionernoe,
     obshchestvo`): it is punctuation, not the comma of `LAST, First`.
     """
     if "," in words:
@@ -161,6 +162,10 @@ def _replace_phrases(words: list[str], changes: list[str]) -> list[str]:
             0 < i < len(words) - 1 and (words[i - 1], words[i + 1]) in _PHRASE_NEIGHBOURS)]
     fixed = [_phrase_word(w) if len(w) >= SPELLING_MIN_CHARS and w not in _PHRASE_WORDS
              and (w[:2] in _PHRASE_HEADS or w[-2:] in _PHRASE_TAILS) else None for w in words]
+    if not _PHRASE_WORDS.isdisjoint(words):  # short words only beside a phrase word
+        fixed = [f or (_short_phrase_word(w) if SHORT_PHRASE_WORD_MIN_CHARS <= len(w)
+                       < SPELLING_MIN_CHARS and w not in _PHRASE_WORDS else None)
+                 for f, w in zip(fixed, words, strict=True)]
     if _PHRASE_STARTS.isdisjoint(words) and not any(fixed):
         return words
     out: list[str] = []
@@ -196,11 +201,21 @@ def _phrase_word(word: str) -> str | None:
     return found.pop() if len(found) == 1 else None
 
 
-def _spelling_index(forms: Iterable[str]) -> dict[str, list[str]]:
-    """One-deletion keys of the long words among `forms`, for correcting their misspellings."""
+@lru_cache(maxsize=65536)
+def _short_phrase_word(word: str) -> str | None:
+    """The short phrase word (`iran`, `korea`, `de`) one edit away from `word`, if only one."""
+    found = _one_edit_from(word, _SHORT_PHRASE_SPELLING)
+    return found.pop() if len(found) == 1 else None
+
+
+def _spelling_index(forms: Iterable[str], min_chars: int | None = None
+                    ) -> dict[str, list[str]]:
+    """One-deletion keys of the long words among `forms` (SPELLING_MIN_CHARS letters or more,
+    unless told), for correcting their misspellings."""
+    least = SPELLING_MIN_CHARS if min_chars is None else min_chars
     index: dict[str, list[str]] = {}
     for form in forms:
-        if len(form) >= SPELLING_MIN_CHARS:
+        if len(form) >= least:
             for key in (form, *(form[:i] + form[i + 1:] for i in range(len(form)))):
                 index.setdefault(key, []).append(form)
     return index
@@ -229,6 +244,9 @@ _PHRASE_NEIGHBOURS = frozenset((a, b) for phrase in _PHRASES
 GLUED_PHRASE_HEAD_MIN_CHARS = 7  # `companyblack` splits; `public`, `open` glued to a word stay
 GLUED_PHRASE_REST_MIN_CHARS = 3
 _PHRASE_SPELLING = _spelling_index(_PHRASE_WORDS)
+SHORT_PHRASE_WORD_MIN_CHARS = 3  # `sde` for `de`; two-letter words are left as written
+_SHORT_PHRASE_SPELLING = _spelling_index(
+    (w for w in _PHRASE_WORDS if 1 < len(w) < SPELLING_MIN_CHARS), min_chars=2)
 # one edit leaves a long word's first two letters or its last two as they were
 _PHRASE_HEADS = frozenset(w[:2] for w in _PHRASE_WORDS if len(w) >= SPELLING_MIN_CHARS)
 _PHRASE_TAILS = frozenset(w[-2:] for w in _PHRASE_WORDS if len(w) >= SPELLING_MIN_CHARS)

@@ -214,6 +214,10 @@ def test_compound_groups_are_the_tokens_of_one_hyphenated_word(
     ("AKTSIONERNHE OBSHCHESTVO PASIT", "AKTSIONERNOE OBSHCHESTVO PASIT"),
     ("AKTSIONERNOPE OBSHCHAESTVO AST", "AO AST"),  # each word of the phrase one typo off
     ("Acme Joint Stock Comapny", "Acme JSC"),
+    # short phrase words too, in a name that holds a phrase word as written
+    ("FOREIGN TRADE BANK OF THE DEMOCRATIC PEOPLE'S REPUBLIC OF OREA",
+     "FOREIGN TRADE BANK OF THE DEMOCRATIC PEOPLE'S REPUBLIC OF KOREA"),
+    ("HIGH NUTRITION SOCIEDAD SDE RESPONSABILIDAD LIMITADA", "HIGH NUTRITION SRL"),
 ])
 def test_a_typo_in_a_phrase_word_still_makes_the_phrase(misspelt: str, written: str) -> None:
     assert tokens(misspelt) == tokens(written)
@@ -246,6 +250,8 @@ def test_words_near_phrase_words_stay_as_written(name: str, expected: tuple[str,
 
 def test_a_phrase_word_alone_is_not_corrected() -> None:
     assert tokens("Demmcratic Party") == ("demmcratic", "party")
+    assert tokens("Orea Sde Trading") == ("orea", "sde", "trdg")  # no phrase word beside them
+    assert tokens("Rian Ltd")[0] == "rian"
 
 
 @pytest.mark.parametrize(("name", "expected"), [
