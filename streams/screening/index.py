@@ -215,9 +215,9 @@ class NameIndex:
                 if self._posting_weights[token][-1] > max_weight:
                     ids = ids[:bisect_right(self._posting_weights[token], max_weight)]
                 candidates.update(ids)
-            halves = self.words.halves(tokens[i]) if len(tokens[i]) >= 5 else ()
-            if len(halves) == 2:  # common halves (`hasanahmad`): the names holding both
-                candidates |= self.posting_sets[halves[0]] & self.posting_sets[halves[1]]
+            # common halves (`hasanahmad`): the names holding both, at each cut
+            for left, right in self.words.halves(tokens[i]) if len(tokens[i]) >= 5 else ():
+                candidates |= self.posting_sets[left] & self.posting_sets[right]
         return candidates
 
     def _blocks(self, token: str, word: str) -> bool:

@@ -27,8 +27,8 @@ from streams.screening.vocabulary import (
     PHRASES,
 )
 
-__all__ = ["MAX_NAME_CHARS", "MAX_NAME_TOKENS", "NormalizedName", "compound_groups",
-           "normalize_name", "phonetic_key", "rejoin_split_words"]
+__all__ = ["MAX_NAME_CHARS", "MAX_NAME_TOKENS", "NormalizedName", "canonical_word",
+           "compound_groups", "normalize_name", "phonetic_key", "rejoin_split_words"]
 
 MAX_NAME_CHARS = 256  # longer input is cut here, and the cut is reported
 MAX_NAME_TOKENS = 24  # so are names of more words than this
@@ -257,6 +257,15 @@ def _correct_spelling(word: str) -> str | None:
     """The vocabulary word (`company`, `limited`, ...) one edit away from `word`, if any."""
     canon = {CANONICAL[f] for f in _one_edit_from(word, _SPELLING)}
     return canon.pop() if len(canon) == 1 else None
+
+
+def canonical_word(word: str) -> str | None:
+    """The canonical word the word rules make of one word (`electronico` -> `elec`), if any:
+    its canonical form, or the vocabulary word one edit away (six letters or more)."""
+    canon = CANONICAL.get(word)
+    if canon is None and len(word) >= SPELLING_MIN_CHARS:
+        canon = _correct_spelling(word)
+    return canon
 
 
 def _between_words(words: list[str], position: int) -> bool:

@@ -16,7 +16,7 @@ from collections.abc import Collection
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from streams.screening.normalize import phonetic_key
+from streams.screening.normalize import canonical_word, phonetic_key
 from streams.screening.scoring import (
     EDIT_COST,
     GLUED_ARTICLES,
@@ -73,7 +73,7 @@ class WordLookup:
         self._scan_forms: list[str] = sorted((f for f in forms if len(f) >= 2), key=len)
         self._scan_lengths: list[int] = [len(f) for f in self._scan_forms]
         self._neighbour_cache: dict[str, frozenset[str]] = {}
-        self._halves_cache: dict[str, list[str]] = {}
+        self._halves_cache: dict[str, list[tuple[str, str]]] = {}
 
     def _neighbours(self, token: str) -> frozenset[str]:
         """Vocabulary tokens one edit or one sound key away from a token (cached per token)."""
@@ -133,8 +133,9 @@ class WordLookup:
                 found.add(word)
         return found
 
-    def halves(self, token: str) -> list[str]:
-        """Two vocabulary words that ran together into one token (cached with neighbours)."""
+    def halves(self, token: str) -> list[tuple[str, str]]:
+        """The pairs of vocabulary words that may have run together into one token, at
+        every cut (`songil`: `son`+`gil`, `song`+`il`; cached with neighbours)."""
         cached = self._halves_cache.get(token)
         if cached is None:
             cached = self._find_halves(token)
@@ -143,14 +144,26 @@ class WordLookup:
             self._halves_cache[token] = cached
         return cached
 
-    def _find_halves(self, token: str) -> list[str]:
-        """Two vocabulary words that ran together into one token."""
-        forms = self.forms
+    def _find_halves(self, token: str) -> list[tuple[str, str]]:
+        """The pairs of vocabulary words that ran together into one token."""
+        found = []
         for cut in range(2, len(token) - 1):
-            left, right = forms.get(token[:cut]), forms.get(token[cut:])
-            if left is not None and right is not None:
-                return [left, right]
-        return []
+            left = self._as_listed(token[:cut])
+            if left is not None:
+                right = self._as_listed(token[cut:])
+                if right is not None:
+                    found.append((left, right))
+        return found
+
+    def _as_listed(self, part: str) -> str | None:
+        """The vocabulary word a part of a token stands for, as the word rules would read it
+        alone (`electronico` is `elec`)."""
+        word = self.forms.get(part)
+        if word is None:
+            canon = canonical_word(part)
+            if canon is not None and canon in self.vocabulary:
+                return canon
+        return word
 
     def _article_forms(self, token: str) -> list[str]:
         """The word with or without an article written onto it (`alrawi`, `rawi`).
@@ -189,7 +202,8 @@ class WordLookup:
         if token in self.vocabulary:
             found.add(token)
         if len(token) >= 5:
-            found.update(self.halves(token))
+            for pair in self.halves(token):
+                found.update(pair)
         if len(token) >= ARTICLE_REST_MIN_CHARS:
             found.update(self._article_forms(token))
         if completing and len(token) >= 2:
