@@ -34,6 +34,8 @@ MAX_NAME_CHARS = 256  # longer input is cut here, and the cut is reported
 MAX_NAME_TOKENS = 24  # so are names of more words than this
 
 _GLUED_ACRONYM = re.compile(r"([a-z]{2,})([a-z]\.(?:[a-z]\.)+)")  # "panamericanas.a.", "dec.v."
+# without its last dot only when it spells a legal form: "galapagoss.a", not "john.a"
+_GLUED_LEGAL_ACRONYM = re.compile(r"([a-z]{2,})([a-z](?:\.[a-z])+)(?![a-z.])")
 _ACRONYM_GLUED = re.compile(r"\b([a-z]\.(?:[a-z]\.)+)([a-z]{2,})")  # "s.a.de"
 _ACRONYM = re.compile(r"\b[a-z](?:\.[a-z])+\b\.?")
 # The Arabic article takes the first consonant of a word it is written onto (sun letters):
@@ -112,6 +114,12 @@ def _to_ascii(text: str) -> str:
             (f" {_hangul(ch)} " if 0xAC00 <= ord(ch) <= 0xD7AF else f" {ch} ")
             if _is_syllabic(ch) else ch for ch in text)
     return anyascii(text)
+
+
+def _apart_if_legal_form(match: re.Match[str]) -> str:
+    """`galapagoss.a` -> `galapagos s.a`: a legal form's letters run into the word before."""
+    word, acronym = match.groups()
+    return f"{word} {acronym}" if acronym.replace(".", "") in LEGAL_FORMS else match.group(0)
 
 
 def _clean(text: str) -> str:
@@ -241,6 +249,9 @@ _PHRASE_SOURCE_WORDS = _PHRASE_WORDS | frozenset(w for phrase in PHRASES for w i
 # neighbours within a phrase: a comma between them is not a surname comma
 _PHRASE_NEIGHBOURS = frozenset((a, b) for phrase in _PHRASES
                                for a, b in zip(phrase, phrase[1:], strict=False))
+# first words of the phrases that make a legal form (not `russian` of `russian federation`)
+_LEGAL_PHRASE_STARTS = frozenset(phrase[0] for phrase, repl in _PHRASES.items()
+                                 if LEGAL_FORMS.issuperset(repl))
 GLUED_PHRASE_HEAD_MIN_CHARS = 7  # `companyblack` splits; `public`, `open` glued to a word stay
 GLUED_PHRASE_REST_MIN_CHARS = 3
 _PHRASE_SPELLING = _spelling_index(_PHRASE_WORDS)
@@ -313,7 +324,8 @@ def _glued_split(word: str) -> tuple[str, str] | None:
 @lru_cache(maxsize=65536)
 def _glued_phrase_word(word: str) -> tuple[str, str] | None:
     """A phrase word run into the next word: two phrase words (`jointstock`,
-    `deresponsabilidad`), or a long one and any word (`obshchestvoast`, `companyblack`)."""
+    `deresponsabilidad`), or a long one and any word (`obshchestvoast`, `companyblack`); or a
+    word run into the long first word of a phrase (`zanzibarsociedad`)."""
     if word in _PHRASE_SOURCE_WORDS:
         return None
     for cut in range(2, len(word) - 1):
@@ -323,6 +335,9 @@ def _glued_phrase_word(word: str) -> tuple[str, str] | None:
                 or (cut >= GLUED_PHRASE_HEAD_MIN_CHARS
                     and len(rest) >= GLUED_PHRASE_REST_MIN_CHARS)):
             return head, rest
+        if (rest in _LEGAL_PHRASE_STARTS and len(rest) >= GLUED_PHRASE_HEAD_MIN_CHARS
+                and cut >= GLUED_PHRASE_REST_MIN_CHARS):
+            return head, rest  # a word run into the phrase after it: `zanzibarsociedad`
     return None
 
 
@@ -363,6 +378,7 @@ def normalize_name(name: str) -> NormalizedName:
         text = _SUN_ARTICLE.sub("al-", text)
     if "." in text:
         text = _GLUED_ACRONYM.sub(r"\1 \2", _ACRONYM_GLUED.sub(r"\1 \2", text))
+        text = _GLUED_LEGAL_ACRONYM.sub(_apart_if_legal_form, text)
         text = _ACRONYM.sub(lambda m: m.group(0).replace(".", ""), text)
     text = _NON_ALNUM.sub(" ", text)
     if "," in text:

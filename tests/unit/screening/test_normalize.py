@@ -78,10 +78,14 @@ def test_initials_and_acronyms_agree() -> None:
 
 @pytest.mark.parametrize("glued", [
     "CIMIENTOS LA TORRE S.A.DE C.V.", "CIMIENTOS LA TORRE S.A. DEC.V.",
-    "CIMIENTOS LA TORRES.A. DE C.V.",
+    "CIMIENTOS LA TORRES.A. DE C.V.", "CIMIENTOS LA TORRES.A DE C.V",  # no last dot
 ])
 def test_an_acronym_run_into_a_word_is_read_apart(glued: str) -> None:
     assert tokens(glued) == tokens("CIMIENTOS LA TORRE S.A. DE C.V.")
+
+
+def test_letters_after_a_dot_stay_with_the_word_unless_they_spell_a_legal_form() -> None:
+    assert tokens("JOHN.A SMITH") == ("john", "a", "smith")
 
 
 def test_misspelt_vocabulary_words_are_corrected() -> None:
@@ -232,6 +236,7 @@ def test_a_typo_in_a_phrase_word_still_makes_the_phrase(misspelt: str, written: 
     ("PRIVATE JOINTSTOCK COMPANY MAKO", "PRIVATE JSC MAKO"),  # two phrase words run together
     ("HIGH NUTRITION SOCIEDAD DERESPONSABILIDAD LIMITADA", "HIGH NUTRITION SRL"),
     ("AKTSIONERNOE, OBSHCHESTVO. AST", "AO AST"),  # a comma inside the phrase
+    ("INVERSIONES ZANZIBARSOCIEDAD ANONIMA", "INVERSIONES ZANZIBAR S.A."),  # run into it
 ])
 def test_a_phrase_with_a_space_too_many_or_too_few_is_still_the_phrase(written: str,
                                                                        phrase: str) -> None:
@@ -243,6 +248,7 @@ def test_a_phrase_with_a_space_too_many_or_too_few_is_still_the_phrase(written: 
     ("OPENWATER CO", ("openwater", "co")),
     ("KIM, Jong Un", ("jong", "un", "kim")),  # a comma not inside a phrase still reorders
     ("STOCK, Joint", ("joint", "stock")),  # the phrase reads the other way
+    ("BELORUSSIAN RAILWAY", ("belorussian", "railway")),  # `russian ...` is no legal form
 ])
 def test_words_near_phrase_words_stay_as_written(name: str, expected: tuple[str, ...]) -> None:
     assert tokens(name) == expected
