@@ -44,7 +44,7 @@ from streams.screening.token_plans import (
     expansion_similarity,
 )
 from streams.screening.vocabulary import CANONICAL
-from streams.screening.words import WordLookup
+from streams.screening.words import HALVES_MIN_CHARS, WordLookup
 
 __all__ = ["IndexedName", "NameIndex"]
 
@@ -216,8 +216,9 @@ class NameIndex:
                     ids = ids[:bisect_right(self._posting_weights[token], max_weight)]
                 candidates.update(ids)
             # common halves (`hasanahmad`): the names holding both, at each cut
-            for left, right in self.words.halves(tokens[i]) if len(tokens[i]) >= 5 else ():
-                candidates |= self.posting_sets[left] & self.posting_sets[right]
+            if len(tokens[i]) >= HALVES_MIN_CHARS:
+                for left, right in self.words.halves(tokens[i]):
+                    candidates |= self.posting_sets[left] & self.posting_sets[right]
         return candidates
 
     def _blocks(self, token: str, word: str) -> bool:

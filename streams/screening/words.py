@@ -27,11 +27,12 @@ from streams.screening.scoring import (
 )
 from streams.screening.vocabulary import CANONICAL, LEGAL_FORMS
 
-__all__ = ["TWO_EDIT_MIN_CHARS", "WordLookup"]
+__all__ = ["HALVES_MIN_CHARS", "TWO_EDIT_MIN_CHARS", "WordLookup"]
 
 MAX_FUZZY_TOKENS = 40  # vocabulary neighbours kept per query token
 NEIGHBOUR_CACHE_SIZE = 100_000  # query tokens whose neighbours are remembered
 TWO_EDIT_MIN_CHARS = 6  # tokens this long with no neighbour one edit away look two edits away
+HALVES_MIN_CHARS = 4  # `yili` is `yi`+`li` (Korean and Chinese syllables run together)
 ARTICLE_REST_MIN_CHARS = 3  # `aldin` stands for `din`, `alba` not for `ba`
 # token_similarity's floor as rapidfuzz's OSA normalized similarity (1 - edits / longer length),
 # with a margin: a full scan must not miss a word that align() would pair
@@ -201,7 +202,7 @@ class WordLookup:
         found: set[str] = self.similar_words(token) if complete else set(self._neighbours(token))
         if token in self.vocabulary:
             found.add(token)
-        if len(token) >= 5:
+        if len(token) >= HALVES_MIN_CHARS:
             for pair in self.halves(token):
                 found.update(pair)
         if len(token) >= ARTICLE_REST_MIN_CHARS:

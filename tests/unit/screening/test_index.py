@@ -332,8 +332,10 @@ def test_a_run_together_word_is_cut_everywhere_its_halves_are_words() -> None:
     """`songil` is `son`+`gil` and `song`+`il`; `circuitoelectronico` is `circuito` and a
     misspelt long form of `elec` (`electronico`, which the word rules read as `elec`)."""
     index = NameIndex((entity("k1", "CHOE, Song Il", PERSON), entity("k2", "SON, Gil Ho", PERSON),
+                       entity("k3", "LI, Yi", PERSON),
                        entity("c1", "CIRCUITO ELECTRONICO S.A. DE C.V.", ORG), *SAMPLE))
     assert index.words.halves("songil") == [("son", "gil"), ("song", "il")]
     assert index.words.halves("circuitoelectronico") == [("circuito", "elec")]
     assert set(found(index, "SONGIL CHOE", 82.0)) == {"k1"}
+    assert "k3" in found(index, "YILI", 82.0)  # four letters are enough: `yi`+`li`
     assert set(found(index, "CIRCUITOELECTRONICO S.A. DE C.V.", 82.0)) == {"c1"}
