@@ -23,13 +23,14 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from streams.screening.entities import Entity, EntityType
-from streams.screening.normalize import compound_groups, normalize_name
+from streams.screening.normalize import complete_cut_phrase, compound_groups, normalize_name
 from streams.screening.scoring import (
     LISTED_MISSING_PENALTY,
     LONG_FORMS,
     MIN_TOKEN_SIMILARITY,
     QUERY_EXTRA_PENALTY,
     TRUNCATED_TAIL_PENALTY,
+    TRUNCATION_MIN_CHARS,
     Alignment,
     align,
     compared_forms,
@@ -102,7 +103,10 @@ class NameIndex:
             kinds = ("primary", *(a.kind for a in entity.aliases))
             qualities = (None, *(a.quality for a in entity.aliases))
             for raw, kind, quality in zip(entity.all_names(), kinds, qualities, strict=True):
-                tokens = normalize_name(raw).tokens
+                normalized = normalize_name(raw)
+                if len(raw.strip()) >= TRUNCATION_MIN_CHARS:  # lists cut long names too
+                    normalized = complete_cut_phrase(normalized)
+                tokens = normalized.tokens
                 if not tokens or tokens in seen:
                     continue
                 seen.add(tokens)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Container, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from anyascii import anyascii
@@ -28,7 +28,8 @@ from streams.screening.vocabulary import (
 )
 
 __all__ = ["MAX_NAME_CHARS", "MAX_NAME_TOKENS", "NormalizedName", "canonical_word",
-           "compound_groups", "normalize_name", "phonetic_key", "rejoin_split_words"]
+           "complete_cut_phrase", "compound_groups", "normalize_name", "phonetic_key",
+           "rejoin_split_words"]
 
 MAX_NAME_CHARS = 256  # longer input is cut here, and the cut is reported
 MAX_NAME_TOKENS = 24  # so are names of more words than this
@@ -392,6 +393,33 @@ def normalize_name(name: str) -> NormalizedName:
     if len(tokens) > MAX_NAME_TOKENS:
         tokens, capped = tokens[:MAX_NAME_TOKENS], True
     return NormalizedName(name, tuple(tokens), tuple(changes), capped)
+
+
+CUT_PHRASE_MIN_WORDS = 2  # `joint stoc` is `jsc` cut short; a lone `demo` is not `dprk`
+CUT_WORD_MIN_CHARS = 2
+
+
+def complete_cut_phrase(query: NormalizedName) -> NormalizedName:
+    """A name cut by a field inside a multi-word form, with the form it was cut from.
+
+    For names that may have been cut (the screener tells): when the last words are the first
+    words of a phrase, the last one perhaps cut short (`PRIVATE JOINT STOC`, `SOCIEDAD DE
+    RESPONSA`, `SOCIEDAD AN`), they become the phrase's form (`jsc`, `srl`, `sa`), as the
+    listed name has it. At least two words of the phrase must be there.
+    """
+    tokens = query.tokens
+    for size in range(min(len(tokens) - 1, _PHRASE_LENGTHS[0] - 1), CUT_PHRASE_MIN_WORDS - 1,
+                      -1):
+        tail = tokens[-size:]
+        if tail[0] not in _PHRASE_STARTS or len(tail[-1]) < CUT_WORD_MIN_CHARS:
+            continue
+        for phrase, form in _PHRASES.items():
+            if (len(phrase) > size and phrase[:size - 1] == tail[:-1]
+                    and phrase[size - 1].startswith(tail[-1])):
+                change = f"{' '.join(tail)}->{' '.join(form)} (cut)"
+                return replace(query, tokens=(*tokens[:-size], *form),
+                               changes=(*query.changes, change))
+    return query
 
 
 def compound_groups(name: str, tokens: tuple[str, ...]) -> tuple[tuple[int, ...], ...]:

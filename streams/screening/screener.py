@@ -19,6 +19,7 @@ from streams.screening.listset import normalize_identifier
 from streams.screening.normalize import (
     MAX_NAME_CHARS,
     NormalizedName,
+    complete_cut_phrase,
     compound_groups,
     normalize_name,
     rejoin_split_words,
@@ -117,8 +118,13 @@ def score_pair(a: str, b: str) -> PairScore:
     query, listed = normalize_name(a), normalize_name(b)
     if not query.tokens or not listed.tokens:
         return PairScore(0.0, False, "a name is empty after normalisation")
+    truncated = _may_be_truncated(a)
+    if truncated:
+        query = complete_cut_phrase(query)
+    if _may_be_truncated(b):  # as the index reads a listed name (lists cut long names too)
+        listed = complete_cut_phrase(listed)
     groups = compound_groups(b, listed.tokens)
-    alignment = align(query.tokens, listed.tokens, may_be_truncated=_may_be_truncated(a),
+    alignment = align(query.tokens, listed.tokens, may_be_truncated=truncated,
                       listed_groups=groups)
     return PairScore(alignment.score, alignment.score >= DEFAULT_THRESHOLD,
                      explain_alignment(query, listed.tokens, alignment, groups))
@@ -161,6 +167,8 @@ class Screener:
         if len("".join(query.tokens)) < 2:
             return []
         truncated = _may_be_truncated(name)
+        if truncated:
+            query = complete_cut_phrase(query)
         key = (query.tokens, query.changes, truncated, entity_type, floor,
                frozenset(list_ids) if list_ids is not None else None)
         cached = self._cache.get(key)

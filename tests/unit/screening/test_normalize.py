@@ -7,6 +7,7 @@ import pytest
 from streams.screening.normalize import (
     MAX_NAME_CHARS,
     MAX_NAME_TOKENS,
+    complete_cut_phrase,
     compound_groups,
     normalize_name,
     phonetic_key,
@@ -252,6 +253,26 @@ def test_a_phrase_with_a_space_too_many_or_too_few_is_still_the_phrase(written: 
 ])
 def test_words_near_phrase_words_stay_as_written(name: str, expected: tuple[str, ...]) -> None:
     assert tokens(name) == expected
+
+
+@pytest.mark.parametrize(("cut", "expected"), [
+    ("RAWAFED DAMASCUS PRIVATE JOINT STOC", ("rawafed", "damascus", "private", "jsc")),
+    ("HIGH NUTRITION SOCIEDAD DE RESPONSA", ("high", "nutrition", "srl")),
+    ("NATIONAL IRANIAN COPPER PUBLIC JOINT STOCK", ("natl", "iranian", "copper", "pjsc")),
+])
+def test_a_name_cut_inside_a_phrase_gets_the_phrase(cut: str, expected: tuple[str, ...]) -> None:
+    completed = complete_cut_phrase(normalize_name(cut))
+    assert completed.tokens == expected
+    assert completed.changes[-1].endswith("(cut)")
+
+
+@pytest.mark.parametrize("name", [
+    "MARITIME ADMINISTRATION OF THE DEMO",  # one word of a phrase is not enough
+    "SOME VERY LONG TRADING NAME JOINT X",  # the last word does not start the next one
+    "JOINT STOCK",  # nothing before it: a phrase of its own, not a cut name
+])
+def test_other_names_are_not_completed(name: str) -> None:
+    assert complete_cut_phrase(normalize_name(name)).tokens == normalize_name(name).tokens
 
 
 def test_a_phrase_word_alone_is_not_corrected() -> None:

@@ -104,6 +104,15 @@ def test_a_cut_company_name_meets_the_listed_name_written_with_a_comma() -> None
     assert cut.match and "cut at field end: sa, gti" in cut.explanation
 
 
+def test_a_name_cut_inside_its_legal_form_meets_the_listed_form() -> None:
+    cut = score_pair("RAWAFED DAMASCUS PRIVATE JOINT STOC",
+                     "RAWAFED DAMASCUS PRIVATE JOINT STOCK COMPANY")
+    assert cut.match and "joint stoc->jsc (cut)" in cut.explanation
+    # a listed name cut the same way meets the whole name too
+    assert score_pair("NATIONAL IRANIAN COPPER INDUSTRIES PUBLIC JOINT STOCK COMPANY",
+                      "NATIONAL IRANIAN COPPER INDUSTRIES PUBLIC JOINT STOCK").score == 100.0
+
+
 def test_truncated_field_keeps_the_match() -> None:
     listed = "DANDONG HONGXIANG INDUSTRIAL DEVELOPMENT CO., LTD."
     cut = listed[:35]
