@@ -322,6 +322,23 @@ def _glued_split(word: str) -> tuple[str, str] | None:
     return None
 
 
+GLUED_BEFORE_ABD_MIN_CHARS = 3  # `maherabdulaziz`: `maher` + `abdulaziz`
+
+
+def _glued_before_abd(word: str) -> tuple[str, str] | None:
+    """A name run into a glued `Abdul...` or `Abdullah` after it (`maherabdulaziz`,
+    `muhammadabdullah`): the two apart, so that the word rules split the second in turn."""
+    at = word.find("abd", GLUED_BEFORE_ABD_MIN_CHARS)
+    if at < 0:
+        return None
+    rest = word[at:]
+    if rest in ABD_ALLAH_FORMS or any(
+            rest.startswith(prefix) and len(rest) - len(prefix) >= GLUED_REST_MIN_CHARS
+            for prefix, _ in GLUED_PREFIXES):
+        return word[:at], rest
+    return None
+
+
 @lru_cache(maxsize=65536)
 def _glued_phrase_word(word: str) -> tuple[str, str] | None:
     """A phrase word run into the next word: two phrase words (`jointstock`,
@@ -354,7 +371,7 @@ def _canonical(words: list[str], changes: list[str]) -> list[str]:
         if canon != word:
             changes.append(f"{word}->{canon}")
         elif len(word) > 7:
-            split = _glued_split(word) or _glued_phrase_word(word)
+            split = _glued_split(word) or _glued_phrase_word(word) or _glued_before_abd(word)
             if split is not None:
                 short, rest = split
                 out.append(short)

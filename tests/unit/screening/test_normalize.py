@@ -132,6 +132,20 @@ def test_a_lone_y_at_an_edge_is_an_initial_not_spanish_and() -> None:
     assert tokens("Juan y Pedro S.A.") == ("juan", "and", "pedro", "sa")
 
 
+@pytest.mark.parametrize(("glued", "apart"), [
+    ("MAHERABDULAZIZ M. MUTREB", "MAHER ABDULAZIZ M. MUTREB"),
+    ("DIEMANABDULKADIR IZZAT", "DIEMAN ABDULKADIR IZZAT"),
+    ("MUHAMMADABDULLAH", "MUHAMMAD ABDULLAH"),
+])
+def test_a_name_run_into_a_glued_abdul_after_it_is_read_apart(glued: str, apart: str) -> None:
+    assert tokens(glued) == tokens(apart)
+
+
+@pytest.mark.parametrize("word", ["ZABDIEL", "KABDULOV", "ABABDUL"])
+def test_abd_inside_a_word_needs_a_name_before_and_after_it(word: str) -> None:
+    assert tokens(word) == (word.lower(),)
+
+
 def test_glued_abdul_splits_only_before_a_name() -> None:
     assert tokens("Abdulkarim") == ("abd", "karim")
     assert tokens("Abdullah") == ("abdullah",)  # Abd Allah, not `abd lah`
