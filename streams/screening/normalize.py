@@ -171,12 +171,12 @@ def _replace_phrases(words: list[str], changes: list[str]) -> list[str]:
             0 < i < len(words) - 1 and (words[i - 1], words[i + 1]) in _PHRASE_NEIGHBOURS)]
     fixed = [_phrase_word(w) if len(w) >= SPELLING_MIN_CHARS and w not in _PHRASE_WORDS
              and (w[:2] in _PHRASE_HEADS or w[-2:] in _PHRASE_TAILS) else None for w in words]
+    if _PHRASE_STARTS.isdisjoint(words) and not any(fixed):
+        return words
     if not _PHRASE_WORDS.isdisjoint(words):  # short words only beside a phrase word
         fixed = [f or (_short_phrase_word(w) if SHORT_PHRASE_WORD_MIN_CHARS <= len(w)
                        < SPELLING_MIN_CHARS and w not in _PHRASE_WORDS else None)
                  for f, w in zip(fixed, words, strict=True)]
-    if _PHRASE_STARTS.isdisjoint(words) and not any(fixed):
-        return words
     out: list[str] = []
     i = 0
     while i < len(words):

@@ -235,7 +235,8 @@ def _slipped_joins(query: tuple[str, ...], listed: tuple[str, ...], free_q: list
             if j + 1 not in free_c or j in used or j + 1 in used:
                 continue
             for form in _joined_forms(listed[j], listed[j + 1]):
-                if abs(len(form) - len(word)) <= 1:
+                if abs(len(form) - len(word)) <= 1 and OSA.distance(word, form,
+                                                                     score_cutoff=2) <= 2:
                     sim, _ = _spelling_similarity(word, form)
                     if sim > best:
                         best, at = sim, j

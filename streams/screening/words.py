@@ -44,6 +44,16 @@ ARTICLE_REST_MIN_CHARS = 3  # `aldin` stands for `din`, `alba` not for `ba`
 SCAN_CUTOFF = 1.0 - (1.0 - MIN_TOKEN_SIMILARITY) / EDIT_COST - 0.01
 
 
+def _one_edit_variants(word: str) -> set[str]:
+    """Every string one deletion, substitution, insertion or swap of neighbours from `word`."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    cuts = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    return ({a + b[1:] for a, b in cuts if b}
+            | {a + c + b[1:] for a, b in cuts if b for c in letters}
+            | {a + c + b for a, b in cuts for c in letters}
+            | {a + b[1] + b[0] + b[2:] for a, b in cuts if len(b) > 1})
+
+
 def _deletions(token: str) -> list[str]:
     """The strings one deletion away from a token."""
     return [token[:i] + token[i + 1:] for i in range(len(token))]
@@ -59,8 +69,14 @@ class WordLookup:
             if canon in vocabulary:
                 forms.setdefault(form, canon)
         self.forms = forms  # vocabulary words and long forms -> vocabulary word
-        self._short_legal_forms = [t for t in vocabulary  # `sa`, `co`: see legal_form_slip
-                                   if t in LEGAL_FORMS and len(t) <= LEGAL_FORM_SLIP_MAX_CHARS]
+        # short words one edit from a listed legal form (`ea`, `cm`) -> the forms: see
+        # legal_form_slip (built once: a lookup, not an edit distance, per query word)
+        self._legal_form_slips: dict[str, list[str]] = {}
+        for form in vocabulary:
+            if form in LEGAL_FORMS and len(form) <= LEGAL_FORM_SLIP_MAX_CHARS:
+                for slip in _one_edit_variants(form):
+                    if legal_form_slip(slip, form):
+                        self._legal_form_slips.setdefault(slip, []).append(form)
         self._deletion_index: dict[str, list[str]] = {}
         self._sound_index: dict[str, list[str]] = {}
         for form, token in forms.items():
@@ -215,5 +231,5 @@ class WordLookup:
         if completing and len(token) >= 2:
             found |= self._completions(token)
         if len(token) <= LEGAL_FORM_SLIP_MAX_CHARS:
-            found.update(f for f in self._short_legal_forms if legal_form_slip(token, f))
+            found.update(self._legal_form_slips.get(token, ()))
         return found
