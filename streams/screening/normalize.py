@@ -162,9 +162,10 @@ def _replace_phrases(words: list[str], changes: list[str]) -> list[str]:
 
     A word one typo away from a phrase word counts as that word when the whole phrase then
     matches (`demmcratic peoples republic of korea` -> `dprk`), and so does each such word of
-    a phrase; a short word (three to five letters: `rian`, `sde`) only when the name holds a
-    phrase word as written. A comma between two words of a phrase is dropped (`aktsionernoe,
-    obshchestvo`): it is punctuation, not the comma of `LAST, First`.
+    a phrase; a short word (three to five letters: `orea`, `sde`) only when the name holds
+    the first word of a phrase as written (or a long one mistyped). A comma between two
+    words of a phrase is dropped (`aktsionernoe, obshchestvo`): it is punctuation, not the
+    comma of `LAST, First`.
     """
     if "," in words:
         words = [w for i, w in enumerate(words) if w != "," or not (
