@@ -30,11 +30,11 @@ from streams.screening.scoring import (
     MIN_TOKEN_SIMILARITY,
     QUERY_EXTRA_PENALTY,
     TRUNCATED_TAIL_PENALTY,
-    TRUNCATION_MIN_CHARS,
     Alignment,
     align,
     compared_forms,
     compound_discount,
+    may_be_truncated,
     token_similarity,
     token_weight,
 )
@@ -104,7 +104,7 @@ class NameIndex:
             qualities = (None, *(a.quality for a in entity.aliases))
             for raw, kind, quality in zip(entity.all_names(), kinds, qualities, strict=True):
                 normalized = normalize_name(raw)
-                if len(raw.strip()) >= TRUNCATION_MIN_CHARS:  # lists cut long names too
+                if may_be_truncated(raw):  # lists cut long names too
                     normalized = complete_cut_phrase(normalized)
                 tokens = normalized.tokens
                 if not tokens or tokens in seen:

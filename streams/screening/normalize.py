@@ -364,11 +364,9 @@ def _canonical(words: list[str], changes: list[str]) -> list[str]:
     """Each word in its canonical form; glued `abdulrahman` splits into `abd rahman`."""
     out: list[str] = []
     for position, word in enumerate(words):
-        canon = CANONICAL.get(word, word)
+        canon = canonical_word(word) or word
         if len(word) == 1 and canon != word and not _between_words(words, position):
             canon = word  # a lone `Y` or `E` at an edge is an initial, not Spanish `and`
-        if canon == word and len(word) >= SPELLING_MIN_CHARS and word not in CANONICAL:
-            canon = _correct_spelling(word) or word
         if canon != word:
             changes.append(f"{word}->{canon}")
         elif len(word) > 7:

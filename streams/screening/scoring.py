@@ -18,7 +18,8 @@ from streams.screening.normalize import phonetic_key
 from streams.screening.vocabulary import ARTICLES, CANONICAL, GENERIC, LEGAL_FORMS
 
 __all__ = ["Alignment", "TokenPair", "align", "compared_forms", "compound_discount",
-           "legal_form_slip", "token_similarity", "token_weight", "whole_groups"]
+           "legal_form_slip", "may_be_truncated", "token_similarity", "token_weight",
+           "whole_groups"]
 
 QUERY_EXTRA_PENALTY = 0.5  # weight of query tokens the listed name does not explain
 LISTED_MISSING_PENALTY = 0.5  # weight of listed tokens the query lacks
@@ -42,6 +43,11 @@ _LONG_FORMS: dict[str, tuple[str, ...]] = {}
 for _form, _canon in CANONICAL.items():
     _LONG_FORMS[_canon] = (*_LONG_FORMS.get(_canon, ()), _form)
 LONG_FORMS = frozenset(_LONG_FORMS)  # canonical words that also compare through long forms
+
+
+def may_be_truncated(name: str) -> bool:
+    """A name this long may have been cut by a fixed-width payment field (MT 35 characters)."""
+    return len(name.strip()) >= TRUNCATION_MIN_CHARS
 
 
 def compared_forms(word: str) -> tuple[str, ...]:

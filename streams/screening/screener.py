@@ -24,7 +24,7 @@ from streams.screening.normalize import (
     normalize_name,
     rejoin_split_words,
 )
-from streams.screening.scoring import TRUNCATION_MIN_CHARS, align
+from streams.screening.scoring import align, may_be_truncated
 from streams.screening.vocabulary import LEGAL_FORMS
 
 __all__ = [
@@ -108,20 +108,15 @@ def _legal_form_positions(tokens: tuple[str, ...]) -> frozenset[int]:
             i in (0, last) or tokens[i - 1] in LEGAL_FORMS or tokens[i + 1] in LEGAL_FORMS))
 
 
-def _may_be_truncated(name: str) -> bool:
-    """A name this long may have been cut by a fixed-width payment field (MT 35 characters)."""
-    return len(name.strip()) >= TRUNCATION_MIN_CHARS
-
-
 def score_pair(a: str, b: str) -> PairScore:
     """Score name `a` (as screened) against name `b` (as listed) with the screener's scorer."""
     query, listed = normalize_name(a), normalize_name(b)
     if not query.tokens or not listed.tokens:
         return PairScore(0.0, False, "a name is empty after normalisation")
-    truncated = _may_be_truncated(a)
+    truncated = may_be_truncated(a)
     if truncated:
         query = complete_cut_phrase(query)
-    if _may_be_truncated(b):  # as the index reads a listed name (lists cut long names too)
+    if may_be_truncated(b):  # as the index reads a listed name (lists cut long names too)
         listed = complete_cut_phrase(listed)
     groups = compound_groups(b, listed.tokens)
     alignment = align(query.tokens, listed.tokens, may_be_truncated=truncated,
@@ -166,7 +161,7 @@ class Screener:
         query = normalize_name(name)
         if len("".join(query.tokens)) < 2:
             return []
-        truncated = _may_be_truncated(name)
+        truncated = may_be_truncated(name)
         if truncated:
             query = complete_cut_phrase(query)
         key = (query.tokens, query.changes, truncated, entity_type, floor,
