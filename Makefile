@@ -1,4 +1,4 @@
-.PHONY: help setup lint test test-fast bench demo eval
+.PHONY: help setup lint test test-fast bench demo eval compile clean-compiled
 
 PY ?= python
 
@@ -21,6 +21,13 @@ test-fast:  ## unit tests only
 
 bench:  ## benchmarks, reported as ratios against a baseline measured in the same run
 	$(PY) -m benchmarks
+
+compile:  ## compile the hot modules in place with mypyc (the optional compiled build)
+	STREAMS_COMPILE=1 $(PY) setup.py build_ext --inplace
+
+clean-compiled:  ## remove an in-place compiled build: the tree is pure Python again
+	$(PY) -m streams.build_info --clean
+	rm -rf build
 
 eval:  ## name-screening accuracy on the development evaluation set
 	$(PY) -m benchmarks.eval_names

@@ -26,6 +26,7 @@ from typing import Any
 
 from benchmarks import stream_latency, stream_throughput
 from benchmarks.stream_workers import PaymentSource, default_lists
+from streams import build_info
 from streams.broker import EmbeddedBroker
 
 OTHER_BENCHMARKS = ("load_lists", "eval_names", "screening_speed", "replay", "worker_core")
@@ -98,6 +99,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=15.0, help="latency run length")
     parser.add_argument("--json", type=Path, help="also write the streaming figures here")
     args = parser.parse_args(argv)
+    print(f"streams build: {build_info.describe()}", flush=True)
     failed = False
     if args.only != "stream":
         failed |= any(code != 0 for code in run_others().values())

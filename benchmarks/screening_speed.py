@@ -20,6 +20,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from streams import build_info
 from streams.screening.listset import load_lists
 from streams.screening.screener import Screener
 
@@ -101,7 +102,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     gc.collect()
     rss_screener = resident_mb()
     print(f"lists: {', '.join(f'{k}={v}' for k, v in lists.versions().items())}; "
-          f"{len(lists)} entries, {len(screener.index)} names")
+          f"{len(lists)} entries, {len(screener.index)} names; {build_info.describe()} build")
     print(f"index build: {build_wall:.2f} s wall, {build_cpu:.2f} s CPU; resident memory "
           f"{rss_before:.0f} MiB at start, {rss_lists:.0f} MiB with lists, "
           f"{rss_screener:.0f} MiB with the screener (+{rss_screener - rss_lists:.0f} MiB)")

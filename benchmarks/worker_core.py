@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from benchmarks.stream_workers import PaymentSource, default_lists
+from streams import build_info
 from streams.assembly import lists_paths_for, screener_for
 from streams.pipeline import decode_payment
 from streams.rules.loader import RuleSet, load_ruleset
@@ -103,7 +104,8 @@ def main(argv: Sequence[str] | None = None) -> dict[str, float]:
         decoding = min(decoding, decode_only(values))
     figures = {"cold_us": cold * 1e6, "warm_us": warm * 1e6, "decode_us": decoding * 1e6}
     print(f"lists: {', '.join(str(p) for p in lists_paths)}; {args.payments} generated "
-          f"payments ({messages} messages), batches of {BATCH_SIZE}, best of {args.repeat}")
+          f"payments ({messages} messages), batches of {BATCH_SIZE}, best of {args.repeat}; "
+          f"{build_info.describe()} build")
     print(f"decode only (the no-op agent's work): {figures['decode_us']:6.1f} us CPU per payment")
     print(f"worker core, cold caches:             {figures['cold_us']:6.1f} us CPU per payment")
     print(f"worker core, warm caches:             {figures['warm_us']:6.1f} us CPU per payment")

@@ -76,7 +76,7 @@ def _spelling_similarity(query: str, listed: str) -> tuple[float, str]:
     shorter = min(len(query), len(listed))
     if shorter == 1:
         return (0.7, "initial") if query[0] == listed[0] else (0.0, "")
-    edits: float = OSA.distance(query, listed)
+    edits = float(OSA.distance(query, listed))
     if edits == 1 and len(query) == len(listed) and Levenshtein.distance(query, listed) == 2:
         edits = TRANSPOSITION_COST  # two neighbouring letters swapped: the commonest slip
     sim = 1.0 - EDIT_COST * edits / max(len(query), len(listed))

@@ -142,13 +142,14 @@ class Screener:
 
     def screen_name(
         self,
-        name: str,
+        name: str | None,
         entity_type: EntityType | None = None,
         *,
         min_score: float | None = None,
         list_ids: Collection[str] | None = None,
     ) -> list[NameHit]:
-        """Listed entries matching a name at or above min_score, best first, one per entry."""
+        """Listed entries matching a name at or above min_score, best first, one per entry
+        (none for no name)."""
         if not isinstance(name, str):
             return []
         floor = self.threshold if min_score is None else min_score

@@ -29,7 +29,7 @@ from typing import Any, cast
 import faust
 from aiokafka.partitioner import DefaultPartitioner
 
-from streams import metrics
+from streams import build_info, metrics
 from streams.settings import Settings
 from streams.web import Readiness, register_ops_views
 from streams.worker.app import Topics, build_app, declare_topics, make_topics
@@ -374,9 +374,10 @@ def build_worker(settings: Settings) -> WorkerContext:
     async def announce() -> None:
         conf = ctx.app.conf
         log.info("worker %s screening %s (windows: %s) with rules %s and lists %s; "
-                 "/metrics on http://%s:%d", conf.id, settings.payments_topic,
+                 "/metrics on http://%s:%d; %s build", conf.id, settings.payments_topic,
                  settings.window_partitioning, ctx.state.ruleset_version,
-                 ctx.state.screener.lists_version, conf.web_host, conf.web_port)
+                 ctx.state.screener.lists_version, conf.web_host, conf.web_port,
+                 build_info.describe())
 
     ctx.app.task(announce)
     register_format_agents(ctx)

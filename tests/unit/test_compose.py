@@ -157,7 +157,11 @@ def test_dockerfile_runs_the_worker_on_the_scraped_port() -> None:
         for source in line.split():
             assert (REPO / source).exists(), f"Dockerfile copies missing {source}"
     fields = {f"STREAMS_{name.upper()}" for name in Settings.model_fields}
+    fields.add("STREAMS_COMPILE")  # a build setting (setup.py), not the worker's
     image_env = set(re.findall(r"\b(STREAMS_[A-Z_]+)=", dockerfile))
     assert image_env and image_env <= fields, image_env - fields
     ignored = (REPO / ".dockerignore").read_text().split()
     assert "streams" not in ignored and "rules" not in ignored
+    # the wheel is built in the image, compiled by default; an in-place build stays out
+    assert re.search(r"^ARG STREAMS_COMPILE=1$", dockerfile, re.M)
+    assert "setup.py" not in ignored and "**/*.so" in ignored

@@ -25,3 +25,6 @@ def test_the_two_commands_are_there() -> None:
 def test_ci_runs_the_readme_test_command() -> None:
     ci = (Path(__file__).resolve().parents[2] / ".ci" / "run").read_text(encoding="utf-8")
     assert 'pip install -q -e ".[dev]"' in ci and "\npython -m pytest\n" in ci
+    # and the unit tests once more on the compiled build, which must be complete
+    assert "STREAMS_COMPILE=1 python setup.py -q build_ext --inplace" in ci
+    assert "STREAMS_EXPECT_COMPILED=1 python -m pytest" in ci
