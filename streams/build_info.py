@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib.machinery
 from pathlib import Path
 
-__all__ = ["COMPILED_MODULES", "compiled_modules", "describe", "stale_compiled"]
+__all__ = ["COMPILED_MODULES", "clean", "compiled_modules", "describe", "stale_compiled"]
 
 #: The modules a compiled build compiles: where the worker spends its CPU per payment.
 COMPILED_MODULES: tuple[str, ...] = (
@@ -44,19 +44,25 @@ COMPILED_MODULES: tuple[str, ...] = (
 _EXTENSIONS = tuple(importlib.machinery.EXTENSION_SUFFIXES)
 
 
+def _sources_and_built(root: Path) -> list[tuple[Path, list[Path]]]:
+    """Each module of COMPILED_MODULES under `root`: its `.py` and the compiled files beside it."""
+    found = []
+    for name in COMPILED_MODULES:
+        source = root.joinpath(*name.split(".")).with_suffix(".py")
+        built = [path for path in source.parent.glob(f"{source.stem}.*")
+                 if path.name.endswith(_EXTENSIONS)]
+        found.append((source, built))
+    return found
+
+
 def compiled_modules() -> list[str]:
     """The modules of COMPILED_MODULES that load from a compiled extension here.
 
     Python's importer prefers an extension module to the `.py` beside it; this looks for
     one without importing anything.
     """
-    root = Path(__file__).resolve().parent.parent
-    found = []
-    for name in COMPILED_MODULES:
-        source = root.joinpath(*name.split(".")).with_suffix(".py")
-        if any(source.with_name(source.stem + suffix).is_file() for suffix in _EXTENSIONS):
-            found.append(name)
-    return found
+    pairs = _sources_and_built(Path(__file__).resolve().parent.parent)
+    return [name for name, (_, built) in zip(COMPILED_MODULES, pairs, strict=True) if built]
 
 
 def describe() -> str:
@@ -76,31 +82,18 @@ def stale_compiled(root: Path) -> list[Path]:
     beside the sources, where Python loads them instead of the `.py`: after an edit or a
     pull they run the old code until rebuilt or deleted.
     """
-    stale = []
-    for name in COMPILED_MODULES:
-        source = root.joinpath(*name.split(".")).with_suffix(".py")
-        if not source.is_file():
-            continue
-        for built in source.parent.glob(f"{source.stem}.*"):
-            if built.name.endswith(_EXTENSIONS) and built.stat().st_mtime < source.stat().st_mtime:
-                stale.append(built)
-    return sorted(stale)
+    return sorted(path for source, built in _sources_and_built(root) if source.is_file()
+                  for path in built if path.stat().st_mtime < source.stat().st_mtime)
 
 
 def clean(root: Path) -> list[Path]:
     """Remove the compiled files of an in-place build from a source tree; the files removed."""
-    removed = []
-    for name in COMPILED_MODULES:
-        source = root.joinpath(*name.split(".")).with_suffix(".py")
-        for built in source.parent.glob(f"{source.stem}.*"):
-            if built.name.endswith(_EXTENSIONS):
-                built.unlink()
-                removed.append(built)
-    for shared in root.glob("*__mypyc.*"):  # the library the compiled modules share
-        if shared.name.endswith(_EXTENSIONS):
-            shared.unlink()
-            removed.append(shared)
-    return sorted(removed)
+    shared = [path for path in root.glob("*__mypyc.*")  # the library the modules share
+              if path.name.endswith(_EXTENSIONS)]
+    removed = sorted([path for _, built in _sources_and_built(root) for path in built] + shared)
+    for path in removed:
+        path.unlink()
+    return removed
 
 
 def main(argv: list[str] | None = None) -> int:
