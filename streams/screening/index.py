@@ -23,7 +23,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from streams.screening.entities import Entity, EntityType
-from streams.screening.normalize import complete_cut_phrase, compound_groups, normalize_name
+from streams.screening.normalize import compound_groups
 from streams.screening.scoring import (
     LISTED_MISSING_PENALTY,
     LONG_FORMS,
@@ -34,7 +34,7 @@ from streams.screening.scoring import (
     align,
     compared_forms,
     compound_discount,
-    may_be_truncated,
+    read_name,
     token_similarity,
     token_weight,
 )
@@ -103,10 +103,7 @@ class NameIndex:
             kinds = ("primary", *(a.kind for a in entity.aliases))
             qualities = (None, *(a.quality for a in entity.aliases))
             for raw, kind, quality in zip(entity.all_names(), kinds, qualities, strict=True):
-                normalized = normalize_name(raw)
-                if may_be_truncated(raw):  # lists cut long names too
-                    normalized = complete_cut_phrase(normalized)
-                tokens = normalized.tokens
+                tokens = read_name(raw)[0].tokens
                 if not tokens or tokens in seen:
                     continue
                 seen.add(tokens)

@@ -14,11 +14,16 @@ from functools import lru_cache
 
 from rapidfuzz.distance import OSA, Levenshtein
 
-from streams.screening.normalize import phonetic_key
+from streams.screening.normalize import (
+    NormalizedName,
+    complete_cut_phrase,
+    normalize_name,
+    phonetic_key,
+)
 from streams.screening.vocabulary import ARTICLES, CANONICAL, GENERIC, LEGAL_FORMS
 
 __all__ = ["Alignment", "TokenPair", "align", "compared_forms", "compound_discount",
-           "legal_form_slip", "may_be_truncated", "token_similarity", "token_weight",
+           "legal_form_slip", "may_be_truncated", "read_name", "token_similarity", "token_weight",
            "whole_groups"]
 
 QUERY_EXTRA_PENALTY = 0.5  # weight of query tokens the listed name does not explain
@@ -48,6 +53,16 @@ LONG_FORMS = frozenset(_LONG_FORMS)  # canonical words that also compare through
 def may_be_truncated(name: str) -> bool:
     """A name this long may have been cut by a fixed-width payment field (MT 35 characters)."""
     return len(name.strip()) >= TRUNCATION_MIN_CHARS
+
+
+def read_name(name: str) -> tuple[NormalizedName, bool]:
+    """A name normalised as screening reads it, and whether it may have been cut.
+
+    One that may have been cut has the multi-word form it was cut inside completed
+    (complete_cut_phrase). Queries and listed names are read alike: lists cut long names too.
+    """
+    normalized, truncated = normalize_name(name), may_be_truncated(name)
+    return (complete_cut_phrase(normalized) if truncated else normalized), truncated
 
 
 def compared_forms(word: str) -> tuple[str, ...]:

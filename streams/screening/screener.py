@@ -19,12 +19,11 @@ from streams.screening.listset import normalize_identifier
 from streams.screening.normalize import (
     MAX_NAME_CHARS,
     NormalizedName,
-    complete_cut_phrase,
     compound_groups,
     normalize_name,
     rejoin_split_words,
 )
-from streams.screening.scoring import align, may_be_truncated
+from streams.screening.scoring import align, read_name
 from streams.screening.vocabulary import LEGAL_FORMS
 
 __all__ = [
@@ -110,14 +109,9 @@ def _legal_form_positions(tokens: tuple[str, ...]) -> frozenset[int]:
 
 def score_pair(a: str, b: str) -> PairScore:
     """Score name `a` (as screened) against name `b` (as listed) with the screener's scorer."""
-    query, listed = normalize_name(a), normalize_name(b)
+    (query, truncated), (listed, _) = read_name(a), read_name(b)
     if not query.tokens or not listed.tokens:
         return PairScore(0.0, False, "a name is empty after normalisation")
-    truncated = may_be_truncated(a)
-    if truncated:
-        query = complete_cut_phrase(query)
-    if may_be_truncated(b):  # as the index reads a listed name (lists cut long names too)
-        listed = complete_cut_phrase(listed)
     groups = compound_groups(b, listed.tokens)
     alignment = align(query.tokens, listed.tokens, may_be_truncated=truncated,
                       listed_groups=groups)
@@ -159,12 +153,9 @@ class Screener:
             self._cache.move_to_end(raw_key)
             self.cache_hits += 1
             return list(cached)
-        query = normalize_name(name)
+        query, truncated = read_name(name)
         if len("".join(query.tokens)) < 2:
             return []
-        truncated = may_be_truncated(name)
-        if truncated:
-            query = complete_cut_phrase(query)
         key = (query.tokens, query.changes, truncated, entity_type, floor,
                frozenset(list_ids) if list_ids is not None else None)
         cached = self._cache.get(key)
