@@ -6,7 +6,9 @@ The floor is rapidfuzz `process.cdist` with `token_sort_ratio` (and rapidfuzz's 
 processor) of every query against every listed name, with one worker. Both sides screen
 the same queries; the report gives CPU per name, the ratio, single-name latency, index build
 time, resident memory and, for the floor, the recall it reaches at its own best threshold
-that keeps false positives at or under 0.2 %.
+that keeps false positives at or under 0.2 %. A lean screener (benchmarks.lean_screener:
+token blocking and rapidfuzz, nothing else) is measured the same way at several blocking
+caps, for scale: the CPU a plain Python design spends for the recall it keeps.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from streams.screening.screener import Screener
 
 REPO_DIR = Path(__file__).resolve().parent.parent
 SHARED_DATA = REPO_DIR.parent / "shared" / "data"
+LEAN_CAPS = (5, 20, 50, 200)  # names a token may be held by and still block (lean screener)
 
 
 def resident_mb() -> float:
@@ -70,6 +73,47 @@ def floor_run(rows: Sequence[dict[str, object]], names: Sequence[str],
     return spent, deciding
 
 
+def deciding_scores(rows: Sequence[dict[str, object]],
+                     best: Sequence[dict[str, float]]) -> list[float]:
+    """Each row's deciding score from the best score per entry (see floor_run)."""
+    return [max(by_entry.values(), default=0.0) if row["expect"] is None
+            else by_entry.get(str(row["expect"]), 0.0)
+            for row, by_entry in zip(rows, best, strict=True)]
+
+
+def lowest_family(rows: Sequence[dict[str, object]], deciding: Sequence[float],
+                  threshold: float) -> tuple[str, float]:
+    """The positive family with the lowest recall at a threshold, and that recall."""
+    counts: dict[str, list[int]] = {}
+    for row, score in zip(rows, deciding, strict=True):
+        if row["expect"] is not None:
+            seen = counts.setdefault(str(row.get("family", "?")), [0, 0])
+            seen[0] += 1
+            seen[1] += score >= threshold
+    return min(((family, ok / n) for family, (n, ok) in counts.items()),
+               key=lambda item: item[1], default=("-", 0.0))
+
+
+def lean_run(rows: Sequence[dict[str, object]], names: Sequence[str], keys: Sequence[str],
+             floor_per_name: float) -> None:
+    """Measure and print the lean screener at several blocking caps."""
+    from benchmarks.lean_screener import LeanScreener
+
+    queries = [str(r["query"]) for r in rows]
+    for cap in LEAN_CAPS:
+        lean = LeanScreener(names, keys, cap)
+        cpu = time.process_time()
+        best = [lean.best_by_entry(query) for query in queries]
+        per_name = (time.process_time() - cpu) / len(queries)
+        deciding = deciding_scores(rows, best)
+        threshold, recall, fp = floor_recall(rows, deciding)
+        family, lowest = lowest_family(rows, deciding, threshold)
+        print(f"lean screener (blocking cap {cap}): {per_name * 1e6:.1f} us CPU/name "
+              f"({floor_per_name / per_name:.1f}x less than the floor); best threshold "
+              f"{threshold:.1f} -> recall {recall:.4f} (lowest family {family} {lowest:.4f}), "
+              f"FP {fp:.4%}")
+
+
 def floor_recall(rows: Sequence[dict[str, object]],
                  deciding: Sequence[float]) -> tuple[float, float, float]:
     """Best-threshold recall of the floor with false positives at or under 0.2 %."""
@@ -88,7 +132,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--lists", type=Path, nargs="+", default=[SHARED_DATA / "lists"])
     parser.add_argument("--eval", type=Path, default=SHARED_DATA / "eval" / "names-dev.jsonl")
     parser.add_argument("--every", type=int, default=1, help="use every Nth eval row")
-    parser.add_argument("--no-floor", action="store_true", help="skip the brute-force floor")
+    parser.add_argument("--no-floor", action="store_true",
+                        help="skip the brute-force floor and the lean screener")
     args = parser.parse_args(argv)
 
     rss_before = resident_mb()
@@ -157,6 +202,7 @@ def main(argv: Sequence[str] | None = None) -> int:
           f"recall {recall:.4f}, FP {fp:.4%}")
     print(f"screener uses {floor_per_name / per_name:.1f}x less CPU per name than the floor "
           f"(cold cache; {floor_per_name / warm:.0f}x on repeated names)")
+    lean_run(rows, names, keys, floor_per_name)
     return 0
 
 
