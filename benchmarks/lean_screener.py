@@ -40,9 +40,8 @@ def _deletions(word: str) -> list[str]:
 class LeanScreener:
     """Exact and one-edit token blocking, rapidfuzz scoring; `keys[i]` is name i's entry."""
 
-    def __init__(self, names: Sequence[str], keys: Sequence[str], cap: int) -> None:
+    def __init__(self, names: Sequence[str], keys: Sequence[str]) -> None:
         self.keys = keys
-        self.cap = cap
         tokens = [lean_tokens(name) for name in names]
         self.sorted_names = [" ".join(sorted(t)) for t in tokens]
         postings: defaultdict[str, list[int]] = defaultdict(list)
@@ -68,14 +67,15 @@ class LeanScreener:
                 found += self.by_deletion.get(deleted, ())
         return found
 
-    def best_by_entry(self, query: str) -> dict[str, float]:
-        """The best score of each candidate entry (0-100)."""
+    def best_by_entry(self, query: str, cap: int) -> dict[str, float]:
+        """The best score of each candidate entry (0-100); words held by more than `cap`
+        names do not block."""
         tokens = lean_tokens(query)
         candidates: set[int] = set()
         for token in tokens:
             for word in self._words(token):
                 held = self.postings[word]
-                if len(held) <= self.cap:
+                if len(held) <= cap:
                     candidates.update(held)
         if not candidates:
             return {}

@@ -100,10 +100,10 @@ def lean_run(rows: Sequence[dict[str, object]], names: Sequence[str], keys: Sequ
     from benchmarks.lean_screener import LeanScreener
 
     queries = [str(r["query"]) for r in rows]
+    lean = LeanScreener(names, keys)  # the same index at every cap
     for cap in LEAN_CAPS:
-        lean = LeanScreener(names, keys, cap)
         cpu = time.process_time()
-        best = [lean.best_by_entry(query) for query in queries]
+        best = [lean.best_by_entry(query, cap) for query in queries]
         per_name = (time.process_time() - cpu) / len(queries)
         deciding = deciding_scores(rows, best)
         threshold, recall, fp = floor_recall(rows, deciding)

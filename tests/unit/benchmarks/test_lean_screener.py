@@ -15,15 +15,16 @@ def test_tokens_are_ascii_lower_case_without_ignored_words() -> None:
 
 
 def test_a_typo_blocks_on_one_edit_and_scores_its_entry() -> None:
-    lean = LeanScreener(NAMES, KEYS, cap=5)
-    best = lean.best_by_entry("Dandong Hongxaing Industrial Development")
+    lean = LeanScreener(NAMES, KEYS)
+    best = lean.best_by_entry("Dandong Hongxaing Industrial Development", cap=5)
     assert max(best, key=best.__getitem__) == "sdn:1"
     assert 80.0 < best["sdn:1"] < 100.0
 
 
 def test_words_held_by_more_names_than_the_cap_do_not_block() -> None:
-    assert LeanScreener(NAMES, KEYS, cap=2).best_by_entry("Trading") == {}
-    assert set(LeanScreener(NAMES, KEYS, cap=3).best_by_entry("Trading")) == {"x:4", "x:5", "x:6"}
+    lean = LeanScreener(NAMES, KEYS)
+    assert lean.best_by_entry("Trading", cap=2) == {}
+    assert set(lean.best_by_entry("Trading", cap=3)) == {"x:4", "x:5", "x:6"}
 
 
 def test_recall_at_the_best_threshold_and_the_lowest_family() -> None:
